@@ -1,0 +1,30 @@
+/**
+ * Why an execution could not start or did not finish normally. The api layer maps these codes to
+ * its own error types; nothing in this package knows about HTTP or tRPC.
+ */
+export type ExecutorErrorCode =
+  | 'unknown_target'
+  | 'invalid_argv'
+  | 'connect_failed'
+  | 'auth_failed'
+  | 'host_key_mismatch'
+  | 'connection_lost'
+  | 'channel_failed'
+  | 'spawn_failed'
+  | 'aborted';
+
+export class ExecutorError extends Error {
+  override readonly name = 'ExecutorError';
+
+  constructor(
+    readonly code: ExecutorErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isExecutorError(error: unknown): error is ExecutorError {
+  return error instanceof ExecutorError;
+}

@@ -1,0 +1,279 @@
+import { type Decision, type Refusal, refuse } from './decision.js';
+import { sanitizeInput } from './sanitize.js';
+import {
+  type CommandRule,
+  type PolicyConfig,
+  type PolicyConfigInput,
+  policyConfigSchema,
+} from './schema.js';
+import { tokenize } from './tokenize.js';
+import { type ValueCheck, compileValueSpec } from './values.js';
+
+/** Who is asking and where: the roles come from the authenticated user, the target from the request. */
+export interface AccessContext {
+  readonly roles: readonly string[];
+  readonly target: string;
+}
+
+interface CompiledRule {
+  readonly name: string;
+  readonly rule: CommandRule;
+  /** Exact tokens that take no value. */
+  readonly flags: ReadonlySet<string>;
+  /** Single letters that may be bundled (`-l` and `-a` give `-la`), when the rule allows it. */
+  readonly bundleLetters: ReadonlySet<string>;
+  /** Options taking a value, by name (`-n`, `--lines`, `-name`). */
+  readonly valued: ReadonlyMap<string, ValueCheck>;
+  readonly operand: ValueCheck | null;
+  /** For refusals: what is allowed instead. */
+  readonly optionNames: readonly string[];
+}
+
+function compileRule(name: string, rule: CommandRule): CompiledRule {
+  const flags = new Set<string>();
+  const valued = new Map<string, ValueCheck>();
+  for (const option of rule.options) {
+    if (typeof option === 'string') flags.add(option);
+    else valued.set(option.name, compileValueSpec(option.value));
+  }
+  const bundleLetters = new Set<string>();
+  if (rule.bundle) {
+    for (const flag of flags) if (/^-[A-Za-z0-9]$/.test(flag)) bundleLetters.add(flag.slice(1));
+  }
+  return {
+    name,
+    rule,
+    flags,
+    bundleLetters,
+    valued,
+    operand: rule.args === undefined ? null : compileValueSpec(rule.args),
+    optionNames: rule.options.map((o) => (typeof o === 'string' ? o : o.name)),
+  };
+}
+
+/** `*` matches every target; `web-*` every id starting with `web-`; anything else itself. */
+export function targetMatches(pattern: string, target: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('*')) return target.startsWith(pattern.slice(0, -1));
+  return pattern === target;
+}
+
+function listOr(items: readonly string[], none: string): string {
+  return items.length === 0 ? none : items.join(', ');
+}
+
+/**
+ * The whitelist. Decides, without any I/O, whether a command line may run for a set of roles on a
+ * target, and if so returns the exact argv to run. Everything not explicitly allowed is refused
+ * with a reason a user can act on.
+ */
+export class CommandPolicy {
+  readonly config: PolicyConfig;
+  private readonly rules: ReadonlyMap<string, CompiledRule>;
+  private readonly byPath: ReadonlyMap<string, CompiledRule>;
+
+  /** Validates the policy (throws a ZodError naming the bad key) and compiles its patterns. */
+  constructor(config: PolicyConfigInput) {
+    this.config = policyConfigSchema.parse(config);
+    const rules = new Map<string, CompiledRule>();
+    const byPath = new Map<string, CompiledRule>();
+    for (const [name, rule] of Object.entries(this.config.commands)) {
+      const compiled = compileRule(name, rule);
+      rules.set(name, compiled);
+      if (!byPath.has(rule.path)) byPath.set(rule.path, compiled);
+    }
+    this.rules = rules;
+    this.byPath = byPath;
+  }
+
+  /** The commands these roles may run on this target, sorted by name. */
+  permittedCommands(access: AccessContext): { name: string; rule: CommandRule }[] {
+    const names = new Set<string>();
+    for (const roleName of access.roles) {
+      const role = this.config.roles[roleName];
+      if (role === undefined || !role.targets.some((t) => targetMatches(t, access.target))) {
+        continue;
+      }
+      for (const command of role.commands) {
+        if (command === '*') for (const name of this.rules.keys()) names.add(name);
+        else names.add(command);
+      }
+    }
+    return [...names].sort().flatMap((name) => {
+      const compiled = this.rules.get(name);
+      return compiled === undefined ? [] : [{ name, rule: compiled.rule }];
+    });
+  }
+
+  /** Whether any of these roles may use this target at all. */
+  targetPermitted(roles: readonly string[], target: string): boolean {
+    return roles.some((roleName) =>
+      (this.config.roles[roleName]?.targets ?? []).some((t) => targetMatches(t, target)),
+    );
+  }
+
+  /** Decides on one command line. Never throws for any input string. */
+  check(input: string, access: AccessContext): Decision {
+    const sanitized = sanitizeInput(input, this.config.maxInputLength);
+    if (!sanitized.ok) return sanitized.refusal;
+    const tokens = tokenize(sanitized.text);
+    if (!tokens.ok) return tokens.refusal;
+    const [commandWord, ...args] = tokens.argv;
+    if (commandWord === undefined) {
+      return refuse('empty', 'input.characters', 'The command is empty.');
+    }
+
+    const compiled = this.rules.get(commandWord) ?? this.byPath.get(commandWord);
+    const permitted = this.permittedCommands(access).map((c) => c.name);
+    if (compiled === undefined) {
+      return refuse(
+        'unknown_command',
+        'commands',
+        `\`${commandWord}\` is not an allowed command. Allowed on ${access.target}: ` +
+          `${listOr(permitted, 'none')}.`,
+      );
+    }
+    if (!permitted.includes(compiled.name)) {
+      const anywhere = access.roles.some((roleName) => {
+        const commands = this.config.roles[roleName]?.commands ?? [];
+        return commands.includes('*') || commands.includes(compiled.name);
+      });
+      return anywhere
+        ? refuse(
+            'target_not_permitted',
+            'roles.targets',
+            `Your roles allow \`${compiled.name}\`, but not on target ${access.target}.`,
+          )
+        : refuse(
+            'command_not_permitted',
+            'roles.commands',
+            `Your roles (${listOr(access.roles, 'none')}) do not allow \`${compiled.name}\`. ` +
+              `Allowed on ${access.target}: ${listOr(permitted, 'none')}.`,
+          );
+    }
+    return checkArguments(compiled, args);
+  }
+}
+
+function checkArguments(compiled: CompiledRule, args: readonly string[]): Decision {
+  const { name, rule } = compiled;
+  const options: string[] = [];
+  const operands: string[] = [];
+  const asTyped: string[] = [];
+  let endOfOptions = false;
+
+  for (let i = 0; i < args.length; i += 1) {
+    const token = args[i] ?? '';
+    if (endOfOptions || !token.startsWith('-') || token === '-') {
+      operands.push(token);
+      asTyped.push(token);
+      continue;
+    }
+    if (token === '--' && rule.endOfOptions) {
+      endOfOptions = true;
+      continue;
+    }
+    const consumed = matchOption(compiled, token, args[i + 1]);
+    if ('allowed' in consumed) return consumed;
+    options.push(...consumed.tokens);
+    asTyped.push(...consumed.tokens);
+    i += consumed.tokens.length - 1;
+  }
+
+  const min = rule.args?.min ?? 0;
+  const max = rule.args?.max ?? 0;
+  if (operands.length > max) {
+    return refuse(
+      'too_many_arguments',
+      `commands.${name}.args`,
+      max === 0
+        ? `\`${name}\` takes no arguments (got ${operands.length}).`
+        : `\`${name}\` takes at most ${max} argument${max === 1 ? '' : 's'} (got ${operands.length}).`,
+    );
+  }
+  if (operands.length < min) {
+    return refuse(
+      'too_few_arguments',
+      `commands.${name}.args`,
+      `\`${name}\` needs at least ${min} argument${min === 1 ? '' : 's'} (got ${operands.length}).`,
+    );
+  }
+  if (compiled.operand !== null) {
+    for (const operand of operands) {
+      const problem = compiled.operand(operand);
+      if (problem !== null) {
+        return refuse(
+          'argument_not_allowed',
+          `commands.${name}.args`,
+          `Argument "${operand}" of \`${name}\` ${problem}.`,
+        );
+      }
+    }
+  }
+
+  const argv = rule.endOfOptions
+    ? [rule.path, ...options, ...(operands.length > 0 ? ['--', ...operands] : [])]
+    : [rule.path, ...asTyped];
+  return { allowed: true, command: name, rule: `commands.${name}`, argv };
+}
+
+/** Matches one option token (and its value, if it takes one) or explains the refusal. */
+function matchOption(
+  compiled: CompiledRule,
+  token: string,
+  next: string | undefined,
+): { tokens: string[] } | Refusal {
+  const { name } = compiled;
+  const rule = `commands.${name}.options`;
+  if (compiled.flags.has(token)) return { tokens: [token] };
+
+  const valueProblem = (option: string, value: string, check: ValueCheck): Refusal | null => {
+    const problem = check(value);
+    return problem === null
+      ? null
+      : refuse(
+          'option_value',
+          rule,
+          `Value "${value}" of option ${option} for \`${name}\` ${problem}.`,
+        );
+  };
+
+  const equals = token.indexOf('=');
+  if (token.startsWith('--') && equals > 2) {
+    const option = token.slice(0, equals);
+    const check = compiled.valued.get(option);
+    if (check !== undefined) {
+      return valueProblem(option, token.slice(equals + 1), check) ?? { tokens: [token] };
+    }
+  }
+
+  const separate = compiled.valued.get(token);
+  if (separate !== undefined) {
+    if (next === undefined) {
+      return refuse('option_value', rule, `Option ${token} of \`${name}\` needs a value.`);
+    }
+    return valueProblem(token, next, separate) ?? { tokens: [token, next] };
+  }
+
+  if (!token.startsWith('--') && token.length > 2) {
+    const short = token.slice(0, 2);
+    const attached = compiled.valued.get(short);
+    if (attached !== undefined) {
+      return valueProblem(short, token.slice(2), attached) ?? { tokens: [token] };
+    }
+    const letters = token.slice(1);
+    if (
+      compiled.bundleLetters.size > 0 &&
+      /^[A-Za-z0-9]+$/.test(letters) &&
+      [...letters].every((letter) => compiled.bundleLetters.has(letter))
+    ) {
+      return { tokens: [token] };
+    }
+  }
+
+  return refuse(
+    'option_not_allowed',
+    rule,
+    `Option ${token} is not allowed for \`${name}\`; allowed: ${listOr(compiled.optionNames, 'no options')}.`,
+  );
+}

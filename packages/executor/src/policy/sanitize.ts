@@ -1,0 +1,134 @@
+import { type Refusal, refuse } from './decision.js';
+
+export const DEFAULT_MAX_INPUT_LENGTH = 4096;
+
+const RULE_LENGTH = 'input.max-length';
+const RULE_CHARACTERS = 'input.characters';
+
+/** Names for the characters people most often paste by accident, for readable refusals. */
+const CHARACTER_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x00, 'NUL'],
+  [0x0a, 'newline'],
+  [0x0d, 'carriage return'],
+  [0x1b, 'escape'],
+  [0x7f, 'delete'],
+  [0xa0, 'no-break space'],
+  [0x200b, 'zero-width space'],
+  [0x200c, 'zero-width non-joiner'],
+  [0x200d, 'zero-width joiner'],
+  [0x200e, 'left-to-right mark'],
+  [0x200f, 'right-to-left mark'],
+  [0x202e, 'right-to-left override'],
+  [0x2028, 'line separator'],
+  [0x2029, 'paragraph separator'],
+  [0xfeff, 'byte order mark'],
+]);
+
+function describe(codePoint: number): string {
+  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CHARACTER_NAMES.get(codePoint);
+  return name === undefined ? hex : `${name} (${hex})`;
+}
+
+/** C0 controls (tab excepted: it separates words like a space), DEL and C1 controls. */
+function isControl(cp: number): boolean {
+  return (cp < 0x20 && cp !== 0x09) || (cp >= 0x7f && cp <= 0x9f);
+}
+
+/**
+ * Characters that look like nothing, or like a plain space, but are not one to the shell:
+ * bidirectional controls, zero-width characters, Unicode spaces, and other format characters
+ * that can make what a reviewer reads differ from what runs.
+ */
+function isInvisibleOrLookalike(cp: number): boolean {
+  return (
+    cp === 0x00a0 ||
+    cp === 0x00ad ||
+    cp === 0x061c ||
+    cp === 0x1680 ||
+    cp === 0x180e ||
+    (cp >= 0x2000 && cp <= 0x200f) ||
+    (cp >= 0x2028 && cp <= 0x202f) ||
+    (cp >= 0x205f && cp <= 0x206f) ||
+    cp === 0x3000 ||
+    cp === 0xfeff ||
+    (cp >= 0xfff9 && cp <= 0xfffb) ||
+    (cp >= 0xe0000 && cp <= 0xe007f)
+  );
+}
+
+/**
+ * The first gate every input passes, before any tokenizing or pattern matching: a length cap,
+ * well-formed UTF-16, NFC normalisation, then a scan for control and invisible characters.
+ * Returns the normalised text, or a refusal.
+ */
+export function sanitizeInput(
+  raw: string,
+  maxLength: number = DEFAULT_MAX_INPUT_LENGTH,
+): { ok: true; text: string } | { ok: false; refusal: Refusal } {
+  // Checked on the raw string first so that nothing below ever touches an oversized input.
+  if (raw.length > maxLength) {
+    return {
+      ok: false,
+      refusal: refuse(
+        'too_long',
+        RULE_LENGTH,
+        `The command is ${raw.length} characters long; the limit is ${maxLength}.`,
+      ),
+    };
+  }
+  if (!raw.isWellFormed()) {
+    return {
+      ok: false,
+      refusal: refuse(
+        'malformed_unicode',
+        RULE_CHARACTERS,
+        'The command contains malformed Unicode (an unpaired surrogate).',
+      ),
+    };
+  }
+  const text = raw.normalize('NFC');
+  if (text.length > maxLength) {
+    return {
+      ok: false,
+      refusal: refuse(
+        'too_long',
+        RULE_LENGTH,
+        `The command is ${text.length} characters long once normalised; the limit is ${maxLength}.`,
+      ),
+    };
+  }
+  let position = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (isControl(cp)) {
+      return {
+        ok: false,
+        refusal: refuse(
+          'control_character',
+          RULE_CHARACTERS,
+          `The command contains a control character, ${describe(cp)}, at position ${position + 1}. ` +
+            'Only one command on one line is accepted.',
+          position,
+        ),
+      };
+    }
+    if (isInvisibleOrLookalike(cp)) {
+      return {
+        ok: false,
+        refusal: refuse(
+          'invisible_character',
+          RULE_CHARACTERS,
+          `The command contains an invisible or look-alike character, ${describe(cp)}, at position ` +
+            `${position + 1}. Retype it with plain spaces.`,
+          position,
+        ),
+      };
+    }
+    position += 1;
+  }
+  if (text.trim() === '') {
+    return { ok: false, refusal: refuse('empty', RULE_CHARACTERS, 'The command is empty.') };
+  }
+  return { ok: true, text };
+}

@@ -1,0 +1,9 @@
+export { pgrep, pkill } from './processes.js';
+export {
+  SSHD_PATH,
+  TEST_USER,
+  ensureTestUser,
+  startSshd,
+  type SshdFixture,
+  type SshdOptions,
+} from './sshd.js';

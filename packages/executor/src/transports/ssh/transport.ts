@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { ExecutorError } from '../../errors.js';
+import { quoteArgv } from '../../quote.js';
+import type { SshTarget } from '../../targets.js';
+import type { ProcessExit, StartedProcess, Transport } from '../types.js';
+import { type SshCredentials, SshPool } from './pool.js';
+
+/**
+ * The line sent in the exec request. `ssh exec` always runs the target user's login shell with
+ * `-c LINE`, so every argv element is single-quoted and the shell interprets none of them.
+ * `exec` replaces that shell with the program, which then leads the session's process group that
+ * sshd signals on cancel. Standard input comes from /dev/null so that a program that reads it
+ * ends instead of waiting; our side of the channel stays open, because OpenSSH only forwards a
+ * signal while the channel is still open for writing.
+ */
+export function remoteCommandLine(argv: readonly string[]): string {
+  return `exec ${quoteArgv(argv)} </dev/null`;
+}
+
+function loadCredentials(target: SshTarget): SshCredentials {
+  let privateKey: Buffer | string | undefined = target.privateKey;
+  if (privateKey === undefined && target.privateKeyPath !== undefined) {
+    try {
+      privateKey = readFileSync(target.privateKeyPath);
+    } catch (error) {
+      throw new ExecutorError(
+        'auth_failed',
+        `Cannot read the private key of target ${target.id} at ${target.privateKeyPath}: ` +
+          (error as Error).message,
+        { cause: error },
+      );
+    }
+  }
+  return {
+    ...(privateKey === undefined ? {} : { privateKey }),
+    ...(target.passphrase === undefined ? {} : { passphrase: target.passphrase }),
+    ...(target.agent === undefined ? {} : { agent: target.agent }),
+  };
+}
+
+/** Runs argv on an SSH target over pooled ssh2 connections. */
+export class SshTransport implements Transport {
+  readonly pool: SshPool;
+
+  /** Reads the key file now, so a missing or unreadable key is reported at start-up. */
+  constructor(private readonly target: SshTarget) {
+    this.pool = new SshPool(target, loadCredentials(target));
+  }
+
+  async start(argv: readonly string[], signal: AbortSignal): Promise<StartedProcess> {
+    const line = remoteCommandLine(argv);
+    const { channel, connection } = await this.pool.exec(line, signal);
+    let exit: ProcessExit | undefined;
+    let detached = false;
+
+    channel.on('exit', (code: number | null, signalName?: string) => {
+      exit =
+        code === null || code === undefined
+          ? { exitCode: null, signal: signalName?.replace(/^SIG/, '') ?? null }
+          : { exitCode: code, signal: null };
+    });
+
+    // 'close', not 'exit': ssh2 emits it once stdout has ended; stderr ends on its own, so both
+    // are awaited before the output counts as complete.
+    const stderrClosed = new Promise<void>((resolve) => channel.stderr.once('close', resolve));
+    const channelClosed = new Promise<void>((resolve) => channel.once('close', resolve));
+    const exited = Promise.all([channelClosed, stderrClosed]).then((): ProcessExit => {
+      if (exit !== undefined) return exit;
+      if (connection.state === 'closed') {
+        throw new ExecutorError(
+          'connection_lost',
+          `Lost the connection to target ${this.target.id}` +
+            (connection.lostReason === undefined ? '.' : `: ${connection.lostReason}.`),
+        );
+      }
+      if (detached) return { exitCode: null, signal: null };
+      throw new ExecutorError(
+        'channel_failed',
+        `Target ${this.target.id} closed the session without an exit status.`,
+      );
+    });
+
+    return {
+      stdout: channel,
+      stderr: channel.stderr,
+      exited,
+      kill: (name) => channel.signal(name),
+      detach: () => {
+        detached = true;
+        channel.close();
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, what the tests and benchmarks run for real: an OpenSSH
+# server (the SSH target), the OpenSSH client (the benchmarks' reference), procps (pgrep), and
+# Chromium (the browser tests). Does nothing when all of it is present.
+set -euo pipefail
+
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+command -v pgrep >/dev/null 2>&1 || need+=(procps)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+
+if ((${#need[@]} == 0)); then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Missing Debian packages: ${need[*]}. Install them as root (apt-get install ${need[*]})." >&2
+  exit 1
+fi
+echo "Installing ${need[*]} from Debian's packages..."
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
