@@ -1,11 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-/**
- * Shared by every package's vitest.config.ts: workspace packages resolve to their TypeScript
- * sources, and each run leaves a JSON report that scripts/test.sh totals.
- */
+/** Shared by every package's vitest.config.ts: each run leaves a JSON report that
+ * scripts/test.sh totals. */
 export const sharedConfig = defineConfig({
-  resolve: { conditions: ['@ogent/source'] },
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -14,6 +14,7 @@ export { CommandPolicy, targetMatches, type AccessContext } from './policy/polic
 export { DEFAULT_MAX_INPUT_LENGTH, sanitizeInput } from './policy/sanitize.js';
 export {
   argsSpecSchema,
+  commandNameSchema,
   commandRuleSchema,
   optionSpecSchema,
   policyConfigSchema,

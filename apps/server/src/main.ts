@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { hashPassword } from '@ogent/api';
+import { startServer } from './app.js';
+import { DEFAULT_CONFIG } from './config/defaults.js';
+import { ConfigError, loadConfigFile, parseConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+
+const USAGE = `Usage:
+  ogent-server [--config FILE]     run the server (default: the embedded config)
+  ogent-server hash-password       read a password on stdin, print its hash for passwordHash
+
+Environment:
+  OGENT_CONFIG            config file (same as --config)
+  PORT                    listen on this port instead of the config's
+  OGENT_ADMIN_PASSWORD    the admin password, with the embedded config
+`;
+
+async function readStdin(): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of process.stdin) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function withPortOverride(config: Config): Config {
+  const port = process.env.PORT;
+  if (port === undefined || port === '') return config;
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new ConfigError(`PORT must be a port number, not "${port}".`);
+  return { ...config, server: { ...config.server, port: Number(port) } };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help === true) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (positionals[0] === 'hash-password') {
+    const password = await readStdin();
+    if (password.length < 8) throw new ConfigError('The password must be at least 8 characters.');
+    process.stdout.write(`${await hashPassword(password)}\n`);
+    return;
+  }
+  if (positionals.length > 0) throw new ConfigError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
+
+  const file = values.config ?? process.env.OGENT_CONFIG;
+  const config = withPortOverride(
+    file === undefined || file === ''
+      ? parseConfig(DEFAULT_CONFIG, { source: 'the embedded default config', baseDir: process.cwd() })
+      : loadConfigFile(file),
+  );
+  const server = await startServer({ config, bootstrapAdmin: file === undefined || file === '' });
+  process.stdout.write(`Ogent is running at ${server.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.info({ signal }, 'signal received');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

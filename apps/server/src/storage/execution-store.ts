@@ -1,0 +1,219 @@
+import {
+  DuplicateIdempotencyKeyError,
+  type ExecutionOutcome,
+  type ExecutionQuery,
+  type ExecutionRecord,
+  type ExecutionState,
+  type ExecutionStore,
+  type OutputChunk,
+  type StoredChunk,
+} from '@ogent/api';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, ExecutionsTable } from './schema.js';
+
+/** SQLite allows 32766 bound parameters per statement; output rows take 4. */
+const ROWS_PER_INSERT = 2000;
+/** Output rows looked at per read when choosing how many fit in maxBytes. */
+const ROWS_PER_READ = 256;
+
+function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    target: row.target,
+    input: row.input,
+    decision: row.decision,
+    rule: row.rule,
+    refusalCode: row.refusal_code,
+    reason: row.reason,
+    argv: row.argv === null ? null : (JSON.parse(row.argv) as string[]),
+    status: row.status as ExecutionState,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    error: row.error,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    outputBytes: row.output_bytes,
+    lastSeq: row.last_seq,
+    truncated: row.truncated === 1,
+    idempotencyKey: row.idempotency_key,
+    source: row.source,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (createdAt === undefined || id === undefined || !/^\d+$/.test(createdAt)) return undefined;
+  return { createdAt: Number(createdAt), id };
+}
+
+/** Executions and their output in SQLite, through Kysely. */
+export class SqlExecutionStore implements ExecutionStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(record: ExecutionRecord): Promise<void> {
+    try {
+      await this.db
+        .insertInto('executions')
+        .values({
+          id: record.id,
+          username: record.username,
+          target: record.target,
+          input: record.input,
+          decision: record.decision,
+          rule: record.rule,
+          refusal_code: record.refusalCode,
+          reason: record.reason,
+          argv: record.argv === null ? null : JSON.stringify(record.argv),
+          status: record.status,
+          exit_code: record.exitCode,
+          signal: record.signal,
+          error: record.error,
+          created_at: record.createdAt,
+          finished_at: record.finishedAt,
+          duration_ms: record.durationMs,
+          output_bytes: record.outputBytes,
+          last_seq: record.lastSeq,
+          truncated: record.truncated ? 1 : 0,
+          idempotency_key: record.idempotencyKey,
+          source: record.source,
+        })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateIdempotencyKeyError('idempotency key already used');
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<ExecutionRecord | undefined> {
+    const row = await this.db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  async findByIdempotencyKey(username: string, key: string): Promise<ExecutionRecord | undefined> {
+    const row = await this.db
+      .selectFrom('executions')
+      .selectAll()
+      .where('username', '=', username)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  async finish(id: string, outcome: ExecutionOutcome): Promise<void> {
+    await this.db
+      .updateTable('executions')
+      .set({
+        status: outcome.status,
+        exit_code: outcome.exitCode,
+        signal: outcome.signal,
+        error: outcome.error,
+        finished_at: outcome.finishedAt,
+        duration_ms: outcome.durationMs,
+        output_bytes: outcome.outputBytes,
+        last_seq: outcome.lastSeq,
+        truncated: outcome.truncated ? 1 : 0,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async appendOutput(chunks: readonly StoredChunk[]): Promise<void> {
+    if (chunks.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < chunks.length; i += ROWS_PER_INSERT) {
+        await trx
+          .insertInto('execution_output')
+          .values(
+            chunks.slice(i, i + ROWS_PER_INSERT).map((c) => ({
+              execution_id: c.executionId,
+              seq: c.seq,
+              stream: c.stream,
+              data: c.data,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]> {
+    // Sizes first (SQLite reads a blob's length from its header), then only the rows that fit.
+    const sizes = await this.db
+      .selectFrom('execution_output')
+      .select(['seq', sql<number>`length(data)`.as('size')])
+      .where('execution_id', '=', executionId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(ROWS_PER_READ)
+      .execute();
+    let bytes = 0;
+    let last: number | undefined;
+    for (const row of sizes) {
+      if (last !== undefined && bytes + row.size > maxBytes) break;
+      bytes += row.size;
+      last = row.seq;
+    }
+    if (last === undefined) return [];
+    const rows = await this.db
+      .selectFrom('execution_output')
+      .select(['seq', 'stream', 'data'])
+      .where('execution_id', '=', executionId)
+      .where('seq', '>=', fromSeq)
+      .where('seq', '<=', last)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({ seq: r.seq, stream: r.stream, data: r.data }));
+  }
+
+  async list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+    let q = this.db.selectFrom('executions').selectAll();
+    if (query.username !== undefined) q = q.where('username', '=', query.username);
+    if (query.status !== undefined) q = q.where('status', '=', query.status);
+    if (query.target !== undefined) q = q.where('target', '=', query.target);
+    if (query.search !== undefined) {
+      const escaped = query.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+      q = q.where(sql<boolean>`input like ${`%${escaped}%`} escape '\\'`);
+    }
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (after !== undefined) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+    const items = rows.slice(0, query.limit).map(toRecord);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+    };
+  }
+
+  async markRunningInterrupted(finishedAt: number): Promise<number> {
+    const result = await this.db
+      .updateTable('executions')
+      .set({
+        status: 'interrupted',
+        finished_at: finishedAt,
+        error: 'The server stopped while the command ran.',
+        last_seq: sql<number>`coalesce((select max(seq) from execution_output where execution_id = executions.id), 0)`,
+        output_bytes: sql<number>`coalesce((select sum(length(data)) from execution_output where execution_id = executions.id), 0)`,
+      })
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

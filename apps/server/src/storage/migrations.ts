@@ -1,0 +1,82 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Schema changes, in order. Never edit one that has shipped: add the next. Names sort in the
+ * order they apply.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('executions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('refusal_code', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('argv', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('exit_code', 'integer')
+        .addColumn('signal', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('finished_at', 'integer')
+        .addColumn('duration_ms', 'integer')
+        .addColumn('output_bytes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('truncated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('idempotency_key', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('executions_created').on('executions').columns(['created_at', 'id']).execute();
+      await db.schema
+        .createIndex('executions_user_created')
+        .on('executions')
+        .columns(['username', 'created_at'])
+        .execute();
+      await db.schema.createIndex('executions_status').on('executions').column('status').execute();
+      await db.schema
+        .createIndex('executions_idempotency')
+        .unique()
+        .on('executions')
+        .columns(['username', 'idempotency_key'])
+        .where(sql.ref('idempotency_key'), 'is not', null)
+        .execute();
+
+      await db.schema
+        .createTable('execution_output')
+        .addColumn('execution_id', 'text', (c) => c.notNull().references('executions.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('data', 'blob', (c) => c.notNull())
+        .addPrimaryKeyConstraint('execution_output_pk', ['execution_id', 'seq'])
+        .modifyEnd(sql`without rowid`)
+        .execute();
+
+      await db.schema
+        .createTable('users')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+
+/** Brings the database schema up to date. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,51 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Table types for Kysely. Times are milliseconds since the epoch. */
+export interface ExecutionsTable {
+  id: string;
+  username: string;
+  target: string;
+  input: string;
+  decision: 'allowed' | 'refused';
+  rule: string;
+  refusal_code: string | null;
+  reason: string | null;
+  /** JSON array. */
+  argv: string | null;
+  status: string;
+  exit_code: number | null;
+  signal: string | null;
+  error: string | null;
+  created_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+  output_bytes: number;
+  last_seq: number;
+  truncated: number;
+  idempotency_key: string | null;
+  source: 'trpc' | 'http';
+}
+
+export interface ExecutionOutputTable {
+  execution_id: string;
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+export interface UsersTable {
+  username: string;
+  password_hash: string;
+  /** JSON array. */
+  roles: string;
+  created_at: ColumnType<number, number, never>;
+  updated_at: number;
+}
+
+export interface Database {
+  executions: ExecutionsTable;
+  execution_output: ExecutionOutputTable;
+  users: UsersTable;
+}
+
+export type { Generated };

@@ -1,0 +1,45 @@
+/**
+ * Counts failures per key in a sliding window and blocks the key once it has too many. Used for
+ * sign-in: by username and by client address, so that neither guessing one account's password
+ * nor spraying many accounts from one address gets far.
+ */
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly maxFailures: number,
+    private readonly windowMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds until the key may try again, or 0 if it may now. */
+  retryAfter(key: string): number {
+    const recent = this.recent(key);
+    if (recent.length < this.maxFailures) return 0;
+    const oldest = recent[recent.length - this.maxFailures] ?? this.now();
+    return Math.max(0, oldest + this.windowMs - this.now());
+  }
+
+  fail(key: string): void {
+    const recent = this.recent(key);
+    recent.push(this.now());
+    this.failures.set(key, recent);
+    if (this.failures.size > 10_000) this.sweep();
+  }
+
+  reset(key: string): void {
+    this.failures.delete(key);
+  }
+
+  private recent(key: string): number[] {
+    const since = this.now() - this.windowMs;
+    return (this.failures.get(key) ?? []).filter((t) => t > since);
+  }
+
+  /** Bounds memory when many keys are tried (an address spraying usernames). */
+  private sweep(): void {
+    for (const key of this.failures.keys()) {
+      if (this.recent(key).length === 0) this.failures.delete(key);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import type { AppRole } from '../config.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { FailureLimiter } from './rate-limit.js';
+import { TokenError, type TokenService } from './tokens.js';
+
+/** A user who may sign in with a password. */
+export interface UserAccount {
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly roles: readonly string[];
+}
+
+/** The authenticated caller, as procedures see it. */
+export interface AuthUser {
+  readonly username: string;
+  readonly roles: readonly string[];
+  /** May see every user's executions. */
+  readonly viewAll: boolean;
+  /** May cancel every user's executions. */
+  readonly cancelAll: boolean;
+  /** When the token stops being valid, ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+export class LoginRefusedError extends Error {
+  override readonly name = 'LoginRefusedError';
+  constructor(
+    readonly kind: 'invalid' | 'rate_limited',
+    message: string,
+    readonly retryAfterSeconds = 0,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Signs users in and turns tokens back into users. Local tokens name the user only: roles are
+ * read from the configuration at every call, so removing a role takes effect at once.
+ */
+export class AuthService {
+  private readonly accounts: ReadonlyMap<string, UserAccount>;
+  private readonly byName: FailureLimiter;
+  private readonly byAddress: FailureLimiter;
+  private decoy: Promise<string> | undefined;
+
+  constructor(
+    accounts: readonly UserAccount[],
+    private readonly roles: Readonly<Record<string, AppRole>>,
+    readonly tokens: TokenService,
+    limits: { maxFailures: number; windowMs: number },
+  ) {
+    this.accounts = new Map(accounts.map((a) => [a.username, a]));
+    this.byName = new FailureLimiter(limits.maxFailures, limits.windowMs);
+    // An address may fail more often than one account: several people can share it.
+    this.byAddress = new FailureLimiter(limits.maxFailures * 4, limits.windowMs);
+  }
+
+  /** Checks a password; returns a token. Throws LoginRefusedError. */
+  async login(
+    username: string,
+    password: string,
+    clientAddress: string,
+  ): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
+    const nameKey = username.toLowerCase();
+    const wait = Math.max(this.byName.retryAfter(nameKey), this.byAddress.retryAfter(clientAddress));
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new LoginRefusedError(
+        'rate_limited',
+        `Too many failed sign-ins. Try again in ${seconds} seconds.`,
+        seconds,
+      );
+    }
+    const account = this.accounts.get(username);
+    // Verify against a decoy when the user does not exist, so timing does not reveal it.
+    const hash = account?.passwordHash ?? (await (this.decoy ??= hashPassword('decoy-password')));
+    const ok = (await verifyPassword(password, hash)) && account !== undefined;
+    if (!ok) {
+      this.byName.fail(nameKey);
+      this.byAddress.fail(clientAddress);
+      throw new LoginRefusedError('invalid', 'Invalid username or password.');
+    }
+    this.byName.reset(nameKey);
+    const issued = await this.tokens.issue(account.username, account.roles);
+    return { ...issued, user: this.describe(account.username, account.roles, issued.expiresAt) };
+  }
+
+  /** The user a token stands for. Throws TokenError (a reason safe to show). */
+  async authenticate(token: string): Promise<AuthUser> {
+    const verified = await this.tokens.verify(token);
+    if (verified.issuer === 'external') {
+      const roles = verified.roles.filter((r) => r in this.roles);
+      return this.describe(verified.username, roles, verified.expiresAt);
+    }
+    const account = this.accounts.get(verified.username);
+    if (account === undefined) throw new TokenError('The token names a user that no longer exists.');
+    return this.describe(account.username, account.roles, verified.expiresAt);
+  }
+
+  private describe(username: string, roles: readonly string[], expiresAt: number): AuthUser {
+    const known = roles.map((r) => this.roles[r]).filter((r) => r !== undefined);
+    return {
+      username,
+      roles,
+      viewAll: known.some((r) => r.viewAll),
+      cancelAll: known.some((r) => r.cancelAll),
+      expiresAt,
+    };
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  SignJWT,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+} from 'jose';
+
+/** Locally issued tokens carry this issuer and audience. */
+export const LOCAL_ISSUER = 'ogent';
+export const LOCAL_AUDIENCE = 'ogent';
+const LOCAL_ALGORITHM = 'EdDSA';
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** An identity provider whose tokens are accepted as well (JWKS-verified). */
+export interface ExternalIssuer {
+  readonly jwksUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly algorithms: readonly string[];
+  /** Claim holding the user's role names. */
+  readonly rolesClaim: string;
+  /** Claim holding the username. */
+  readonly usernameClaim: string;
+}
+
+/** Who a verified token says the caller is. */
+export interface VerifiedToken {
+  readonly username: string;
+  /** Roles from the token: trusted only for external tokens; local ones are re-read from config. */
+  readonly roles: readonly string[];
+  /** Expiry, milliseconds since the epoch. */
+  readonly expiresAt: number;
+  readonly issuer: 'local' | 'external';
+}
+
+/** Why a token was refused. The message is safe to show: it never echoes the token. */
+export class TokenError extends Error {
+  override readonly name = 'TokenError';
+}
+
+type ImportedKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
+
+export interface SigningKey {
+  readonly privateJwk: JWK;
+  readonly publicJwk: JWK;
+}
+
+/** A new Ed25519 signing key, as JWKs for storing. */
+export async function generateSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(LOCAL_ALGORITHM, { extractable: true });
+  const kid = randomUUID();
+  return {
+    privateJwk: { ...(await exportJWK(privateKey)), kid, alg: LOCAL_ALGORITHM, use: 'sig' },
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: LOCAL_ALGORITHM, use: 'sig' },
+  };
+}
+
+function describeJoseError(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'The token has expired. Sign in again.';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return `The token's "${error.claim}" claim is not acceptable.`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return 'The token signature is invalid.';
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'The token algorithm is not accepted.';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'The token was signed by an unknown key.';
+  if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid) {
+    return 'The token is malformed.';
+  }
+  return 'The token could not be verified.';
+}
+
+/**
+ * Issues and verifies access tokens with jose. Local tokens are EdDSA-signed with a key the
+ * server keeps; tokens from an external identity provider are verified against its JWKS. Every
+ * check is pinned: algorithm, issuer, audience, `typ`, and required `exp`, `iat`, `sub`.
+ */
+export class TokenService {
+  private constructor(
+    private readonly privateKey: ImportedKey,
+    private readonly publicKey: ImportedKey,
+    private readonly kid: string,
+    readonly publicJwk: JWK,
+    private readonly ttl: string,
+    private readonly external: ExternalIssuer | undefined,
+    private readonly externalKeys: JWTVerifyGetKey | undefined,
+  ) {}
+
+  static async create(options: {
+    key: SigningKey;
+    ttl: string;
+    external?: ExternalIssuer;
+  }): Promise<TokenService> {
+    const privateKey = await importJWK(options.key.privateJwk, LOCAL_ALGORITHM);
+    const publicKey = await importJWK(options.key.publicJwk, LOCAL_ALGORITHM);
+    if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) {
+      throw new Error('The signing key must be an asymmetric JWK pair.');
+    }
+    return new TokenService(
+      privateKey,
+      publicKey,
+      options.key.publicJwk.kid ?? 'ogent',
+      options.key.publicJwk,
+      options.ttl,
+      options.external,
+      options.external === undefined ? undefined : createRemoteJWKSet(new URL(options.external.jwksUrl)),
+    );
+  }
+
+  /** A signed token for a signed-in user. */
+  async issue(username: string, roles: readonly string[]): Promise<{ token: string; expiresAt: number }> {
+    const token = await new SignJWT({ roles: [...roles] })
+      .setProtectedHeader({ alg: LOCAL_ALGORITHM, typ: 'JWT', kid: this.kid })
+      .setIssuer(LOCAL_ISSUER)
+      .setAudience(LOCAL_AUDIENCE)
+      .setSubject(username)
+      .setIssuedAt()
+      .setJti(randomUUID())
+      .setExpirationTime(this.ttl)
+      .sign(this.privateKey);
+    const { exp } = decodeJwt(token);
+    return { token, expiresAt: (exp ?? 0) * 1000 };
+  }
+
+  /** Verifies a token. Throws TokenError with a reason safe to return to the caller. */
+  async verify(token: string): Promise<VerifiedToken> {
+    if (token.length > 16_384) throw new TokenError('The token is too long.');
+    let unverifiedIssuer: string | undefined;
+    try {
+      unverifiedIssuer = decodeJwt(token).iss;
+    } catch {
+      throw new TokenError('The token is malformed.');
+    }
+    try {
+      if (this.external !== undefined && this.externalKeys !== undefined && unverifiedIssuer === this.external.issuer) {
+        const { payload } = await jwtVerify(token, this.externalKeys, {
+          algorithms: [...this.external.algorithms],
+          issuer: this.external.issuer,
+          audience: this.external.audience,
+          requiredClaims: ['exp', 'iat', 'sub'],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        });
+        return this.toVerified(payload, 'external', this.external.rolesClaim, this.external.usernameClaim);
+      }
+      const { payload } = await jwtVerify(token, this.publicKey, {
+        algorithms: [LOCAL_ALGORITHM],
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+        typ: 'JWT',
+        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      });
+      return this.toVerified(payload, 'local', 'roles', 'sub');
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      throw new TokenError(describeJoseError(error));
+    }
+  }
+
+  private toVerified(
+    payload: JWTPayload,
+    issuer: 'local' | 'external',
+    rolesClaim: string,
+    usernameClaim: string,
+  ): VerifiedToken {
+    const username = payload[usernameClaim];
+    if (typeof username !== 'string' || username === '') {
+      throw new TokenError(`The token has no "${usernameClaim}" claim.`);
+    }
+    const roles = payload[rolesClaim];
+    return {
+      username,
+      roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
+      expiresAt: (payload.exp ?? 0) * 1000,
+      issuer,
+    };
+  }
+}

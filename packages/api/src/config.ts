@@ -1,0 +1,82 @@
+import { roleSchema } from '@ogent/executor';
+import { z } from 'zod';
+
+/** A role: which commands on which targets, plus what it may see and stop of other people's. */
+export const appRoleSchema = roleSchema
+  .extend({
+    /** See and replay every user's executions, not only one's own. */
+    viewAll: z.boolean().default(false),
+    /** Cancel every user's executions. */
+    cancelAll: z.boolean().default(false),
+  })
+  .strict();
+
+export const usernameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a username is 1-64 letters, digits, . _ @ -');
+
+export const userSchema = z
+  .object({
+    username: usernameSchema,
+    /** Plain password, normally `${ENV_VAR}`: hashed in memory at start-up, never stored. */
+    password: z.string().min(8, 'must be at least 8 characters').optional(),
+    /** `scrypt$...` hash from `ogent-server hash-password`. */
+    passwordHash: z.string().regex(/^scrypt\$/, 'must be a scrypt$... hash (see `npm run hash-password`)').optional(),
+    roles: z.array(z.string()).default([]),
+  })
+  .strict()
+  .refine((u) => (u.password === undefined) !== (u.passwordHash === undefined), {
+    message: 'give exactly one of password or passwordHash',
+  });
+
+const duration = z
+  .string()
+  .regex(/^\d+\s?(s|sec|m|min|h|hr|d)$/, 'a duration like 900s, 15m, 1h or 1d');
+
+export const authConfigSchema = z
+  .object({
+    /** Lifetime of an issued token. */
+    tokenTtl: duration.default('1h'),
+    /** An outside identity provider whose tokens are accepted too. */
+    jwksUrl: z.url().optional(),
+    issuer: z.string().optional(),
+    audience: z.string().optional(),
+    algorithms: z.array(z.string()).default(['RS256', 'ES256', 'EdDSA']),
+    rolesClaim: z.string().default('roles'),
+    usernameClaim: z.string().default('sub'),
+    /** Failed sign-ins allowed per username and per address in `loginWindow`. */
+    maxLoginFailures: z.number().int().min(1).default(5),
+    loginWindow: duration.default('15m'),
+  })
+  .strict()
+  .refine((a) => a.jwksUrl === undefined || (a.issuer !== undefined && a.audience !== undefined), {
+    message: 'jwksUrl needs issuer and audience',
+  });
+
+export const limitsConfigSchema = z
+  .object({
+    /** Executions one user may have running at once. */
+    maxConcurrentPerUser: z.number().int().min(1).default(8),
+    /** Wall-clock limit of one execution. */
+    timeoutMs: z.number().int().min(1).default(10 * 60_000),
+    /** Output kept (and streamed) per execution; beyond it the command is stopped. */
+    maxOutputBytes: z.number().int().min(1).default(128 * 1024 * 1024),
+    /** Longest command line accepted. */
+    maxInputLength: z.number().int().min(16).default(4096),
+  })
+  .strict();
+
+export type AppRole = z.infer<typeof appRoleSchema>;
+export type UserConfig = z.infer<typeof userSchema>;
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+export type LimitsConfig = z.infer<typeof limitsConfigSchema>;
+
+/** Parses `15m`-style durations into milliseconds. */
+export function durationMs(value: string): number {
+  const match = /^(\d+)\s?(s|sec|m|min|h|hr|d)$/.exec(value);
+  if (match === null) throw new Error(`not a duration: ${value}`);
+  const n = Number(match[1]);
+  const unit = match[2] ?? 's';
+  const seconds = unit.startsWith('s') ? 1 : unit.startsWith('m') ? 60 : unit.startsWith('h') ? 3600 : 86_400;
+  return n * seconds * 1000;
+}

@@ -1,0 +1,94 @@
+import type { Logger } from '../logger.js';
+import type { ExecutionStore, StoredChunk } from './types.js';
+
+export interface OutputWriterOptions {
+  /** A batch is written at the latest this long after its first chunk. */
+  readonly flushIntervalMs: number;
+  /** A batch this large is written at once. */
+  readonly flushBytes: number;
+  /** Above this many unwritten bytes, producers wait (and so, in turn, pause their commands). */
+  readonly maxPendingBytes: number;
+}
+
+export const WRITER_DEFAULTS: OutputWriterOptions = {
+  flushIntervalMs: 20,
+  flushBytes: 1024 * 1024,
+  maxPendingBytes: 16 * 1024 * 1024,
+};
+
+/**
+ * Batches output chunks of all running executions into few large transactions, off the live
+ * path: a chunk is streamed to watchers as soon as it arrives and written to the store within
+ * `flushIntervalMs`. One flush runs at a time; `flushed` tells the caller which chunks are safe
+ * to drop from memory.
+ */
+export class OutputWriter {
+  private pending: StoredChunk[] = [];
+  private pendingBytes = 0;
+  private inFlightBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private roomWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly logger: Logger,
+    private readonly flushed: (chunks: readonly StoredChunk[]) => void,
+    private readonly options: OutputWriterOptions = WRITER_DEFAULTS,
+  ) {}
+
+  add(chunk: StoredChunk): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.data.length;
+    if (this.pendingBytes >= this.options.flushBytes) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
+  }
+
+  /** Resolves once there is room for more: the backpressure point for producers. */
+  async waitForRoom(): Promise<void> {
+    while (this.pendingBytes + this.inFlightBytes > this.options.maxPendingBytes) {
+      this.kick();
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+  }
+
+  /** Writes everything added so far and resolves when it is stored. */
+  async flush(): Promise<void> {
+    while (this.pending.length > 0 || this.running !== undefined) {
+      this.kick();
+      await this.running;
+    }
+  }
+
+  private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.running !== undefined || this.pending.length === 0) return;
+    const batch = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.inFlightBytes = bytes;
+    this.running = this.store
+      .appendOutput(batch)
+      .then(
+        () => this.flushed(batch),
+        (error: unknown) => {
+          // Disk full or similar: live watchers still get the output; history loses this batch.
+          this.logger.error({ err: error, chunks: batch.length }, 'failed to store output');
+          this.flushed(batch);
+        },
+      )
+      .finally(() => {
+        this.inFlightBytes = 0;
+        this.running = undefined;
+        const waiters = this.roomWaiters;
+        this.roomWaiters = [];
+        for (const wake of waiters) wake();
+        if (this.pending.length > 0) {
+          if (this.pendingBytes >= this.options.flushBytes) this.kick();
+          else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
+        }
+      });
+  }
+}

@@ -1,0 +1,87 @@
+import { TRPCError, tracked } from '@trpc/server';
+import { z } from 'zod';
+import { EXECUTION_STATES } from '../executions/types.js';
+import { protectedProcedure, router } from '../trpc.js';
+
+const executionId = z.string().uuid('not an execution id');
+
+/** `lastEventId` is the `seq` of the last event received: a non-negative integer. */
+function parseLastEventId(value: string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `Invalid lastEventId: ${JSON.stringify(value.slice(0, 32))}` });
+  }
+  return Number(value);
+}
+
+export const execRouter = router({
+  /**
+   * Checks the command against the policy and starts it. Returns the execution id at once; watch
+   * it with `onOutput`. With an `idempotencyKey`, a retried request returns the first one's id
+   * and runs nothing again.
+   */
+  execute: protectedProcedure
+    .input(
+      z.object({
+        target: z.string().min(1).max(64),
+        command: z.string().max(65_536),
+        idempotencyKey: z.string().min(1).max(128).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.services.executions.execute(ctx.user, {
+        target: input.target,
+        command: input.command,
+        source: 'trpc',
+        ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+      }),
+    ),
+
+  /**
+   * Output of an execution as numbered events, then one `end` event. Resumes after `lastEventId`
+   * (sent automatically by the client on reconnect): nothing missed, nothing twice. Watching
+   * never starts or restarts anything.
+   */
+  onOutput: protectedProcedure
+    .input(z.object({ executionId, lastEventId: z.string().nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = parseLastEventId(input.lastEventId);
+      const abort = signal ?? new AbortController().signal;
+      for await (const message of ctx.services.executions.watch(ctx.user, input.executionId, after, abort, ctx.ready)) {
+        yield tracked(String(message.seq), message);
+      }
+    }),
+
+  /** Stops a running execution: TERM to its process group on the target, then KILL. */
+  cancel: protectedProcedure
+    .input(z.object({ executionId }))
+    .mutation(({ ctx, input }) => ctx.services.executions.cancel(ctx.user, input.executionId)),
+
+  /** One execution's record (the user's own, or anyone's for roles with viewAll). */
+  byId: protectedProcedure
+    .input(z.object({ executionId }))
+    .query(({ ctx, input }) => ctx.services.executions.byId(ctx.user, input.executionId)),
+
+  /** Executions, newest first, a page at a time. Refused attempts included. */
+  list: protectedProcedure
+    .input(
+      z.object({
+        limit: z.number().int().min(1).max(200).default(50),
+        cursor: z.string().max(200).nullish(),
+        status: z.enum(EXECUTION_STATES).optional(),
+        target: z.string().max(64).optional(),
+        username: z.string().max(64).optional(),
+        search: z.string().max(256).optional(),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.services.executions.list(ctx.user, {
+        limit: input.limit,
+        ...(input.cursor == null ? {} : { cursor: input.cursor }),
+        ...(input.status === undefined ? {} : { status: input.status }),
+        ...(input.target === undefined ? {} : { target: input.target }),
+        ...(input.username === undefined ? {} : { username: input.username }),
+        ...(input.search === undefined || input.search === '' ? {} : { search: input.search }),
+      }),
+    ),
+});

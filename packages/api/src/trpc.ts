@@ -1,0 +1,53 @@
+import { TRPCError, initTRPC } from '@trpc/server';
+import type { Context } from './context.js';
+import { refusalDetails } from './errors.js';
+
+interface IssueLike {
+  readonly path?: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** Validation issues (from zod, through tRPC's input parsing), flattened for clients. */
+function validationIssues(cause: unknown): { path: string; message: string }[] | null {
+  if (cause === null || typeof cause !== 'object' || !('issues' in cause)) return null;
+  const { issues } = cause as { issues: unknown };
+  if (!Array.isArray(issues)) return null;
+  return (issues as IssueLike[]).map((issue) => ({
+    path: (issue.path ?? []).map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+const t = initTRPC.context<Context>().create({
+  // Never send stack traces to clients.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const refusal = refusalDetails(error);
+    return {
+      ...shape,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        issues: error.code === 'BAD_REQUEST' ? validationIssues(error.cause) : null,
+        refusal,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** Requires a valid, unexpired token; narrows `ctx.user` to non-null. */
+export const protectedProcedure = t.procedure.use(function requireUser({ ctx, next }) {
+  if (ctx.user === null) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in first.' });
+  }
+  // A WebSocket context lives as long as the connection: the expiry is checked at every call.
+  if (ctx.user.expiresAt <= Date.now()) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The token has expired. Sign in again.' });
+  }
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
