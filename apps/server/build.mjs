@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const external = new Set();
-for (const file of ['package.json', '../../packages/api/package.json', '../../packages/executor/package.json']) {
+for (const file of [
+  'package.json',
+  '../../packages/api/package.json',
+  '../../packages/executor/package.json',
+]) {
   const { dependencies = {} } = JSON.parse(readFileSync(new URL(file, import.meta.url), 'utf8'));
   for (const name of Object.keys(dependencies)) if (!name.startsWith('@ogent/')) external.add(name);
 }

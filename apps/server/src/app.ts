@@ -77,12 +77,20 @@ async function ensureAdmin(
   const fromEnv = env.OGENT_ADMIN_PASSWORD;
   const existing = await users.get('admin');
   if (fromEnv !== undefined && fromEnv !== '') {
-    await users.upsert({ username: 'admin', passwordHash: await hashPassword(fromEnv), roles: ['admin'] });
+    await users.upsert({
+      username: 'admin',
+      passwordHash: await hashPassword(fromEnv),
+      roles: ['admin'],
+    });
     return;
   }
   if (existing !== undefined) return;
   const password = randomBytes(18).toString('base64url');
-  await users.upsert({ username: 'admin', passwordHash: await hashPassword(password), roles: ['admin'] });
+  await users.upsert({
+    username: 'admin',
+    passwordHash: await hashPassword(password),
+    roles: ['admin'],
+  });
   announce(
     [
       '',
@@ -104,11 +112,15 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const announce = options.announce ?? ((text: string) => process.stdout.write(`${text}\n`));
 
   const database = await openDatabase(config.server.dataDir);
-  if (database.migrated.length > 0) logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
+  if (database.migrated.length > 0)
+    logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
   const store = new SqlExecutionStore(database.db);
   const recoveredInterrupted = await store.markRunningInterrupted(Date.now());
   if (recoveredInterrupted > 0) {
-    logger.warn({ count: recoveredInterrupted }, 'executions left running by the last process marked interrupted');
+    logger.warn(
+      { count: recoveredInterrupted },
+      'executions left running by the last process marked interrupted',
+    );
   }
 
   const userStore = new UserStore(database.db);
@@ -121,7 +133,9 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const tokens = await TokenService.create({
     key: await loadOrCreateSigningKey(config.server.dataDir),
     ttl: config.auth.tokenTtl,
-    ...(config.auth.jwksUrl !== undefined && config.auth.issuer !== undefined && config.auth.audience !== undefined
+    ...(config.auth.jwksUrl !== undefined &&
+    config.auth.issuer !== undefined &&
+    config.auth.audience !== undefined
       ? {
           external: {
             jwksUrl: config.auth.jwksUrl,
@@ -145,7 +159,11 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   });
   const executor = new Executor(config.targets);
   const executions = new ExecutionManager(executor, policy, store, config.limits, logger);
-  const services: Services = { auth, executions, catalog: new TargetCatalog(config.targets, policy) };
+  const services: Services = {
+    auth,
+    executions,
+    catalog: new TargetCatalog(config.targets, policy),
+  };
 
   const clientAddress = (req: IncomingMessage): string => {
     const forwarded = req.headers['x-forwarded-for'];
@@ -159,9 +177,14 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     basePath: '/trpc/',
     maxBodySize: 1024 * 1024,
     createContext: ({ req }) =>
-      createContext({ services, token: bearerToken(req.headers.authorization), clientAddress: clientAddress(req) }),
+      createContext({
+        services,
+        token: bearerToken(req.headers.authorization),
+        clientAddress: clientAddress(req),
+      }),
     onError: ({ error, path: procedure }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error, path: procedure }, 'procedure failed');
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path: procedure }, 'procedure failed');
     },
   });
   const rest = new RestApi(services, clientAddress);
@@ -189,7 +212,12 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     const started = performance.now();
     res.once('finish', () => {
       logger.debug(
-        { method: req.method, path: (req.url ?? '').split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
+        {
+          method: req.method,
+          path: (req.url ?? '').split('?')[0],
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
         'request',
       );
     });
@@ -221,7 +249,10 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const { port } = server.address() as AddressInfo;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = `http://${host}:${port}`;
-  logger.info({ url, targets: config.targets.map((t) => t.id), dataDir: config.server.dataDir }, 'ogent listening');
+  logger.info(
+    { url, targets: config.targets.map((t) => t.id), dataDir: config.server.dataDir },
+    'ogent listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

@@ -18,13 +18,16 @@ Environment:
 async function readStdin(): Promise<string> {
   const parts: Buffer[] = [];
   for await (const part of process.stdin) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(parts)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 function withPortOverride(config: Config): Config {
   const port = process.env.PORT;
   if (port === undefined || port === '') return config;
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new ConfigError(`PORT must be a port number, not "${port}".`);
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+    throw new ConfigError(`PORT must be a port number, not "${port}".`);
   return { ...config, server: { ...config.server, port: Number(port) } };
 }
 
@@ -43,12 +46,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${await hashPassword(password)}\n`);
     return;
   }
-  if (positionals.length > 0) throw new ConfigError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
+  if (positionals.length > 0)
+    throw new ConfigError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
 
   const file = values.config ?? process.env.OGENT_CONFIG;
   const config = withPortOverride(
     file === undefined || file === ''
-      ? parseConfig(DEFAULT_CONFIG, { source: 'the embedded default config', baseDir: process.cwd() })
+      ? parseConfig(DEFAULT_CONFIG, {
+          source: 'the embedded default config',
+          baseDir: process.cwd(),
+        })
       : loadConfigFile(file),
   );
   const server = await startServer({ config, bootstrapAdmin: file === undefined || file === '' });
@@ -78,6 +85,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

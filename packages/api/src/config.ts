@@ -21,7 +21,10 @@ export const userSchema = z
     /** Plain password, normally `${ENV_VAR}`: hashed in memory at start-up, never stored. */
     password: z.string().min(8, 'must be at least 8 characters').optional(),
     /** `scrypt$...` hash from `ogent-server hash-password`. */
-    passwordHash: z.string().regex(/^scrypt\$/, 'must be a scrypt$... hash (see `npm run hash-password`)').optional(),
+    passwordHash: z
+      .string()
+      .regex(/^scrypt\$/, 'must be a scrypt$... hash (see `npm run hash-password`)')
+      .optional(),
     roles: z.array(z.string()).default([]),
   })
   .strict()
@@ -58,9 +61,17 @@ export const limitsConfigSchema = z
     /** Executions one user may have running at once. */
     maxConcurrentPerUser: z.number().int().min(1).default(8),
     /** Wall-clock limit of one execution. */
-    timeoutMs: z.number().int().min(1).default(10 * 60_000),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(10 * 60_000),
     /** Output kept (and streamed) per execution; beyond it the command is stopped. */
-    maxOutputBytes: z.number().int().min(1).default(128 * 1024 * 1024),
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(128 * 1024 * 1024),
     /** Longest command line accepted. */
     maxInputLength: z.number().int().min(16).default(4096),
   })
@@ -77,6 +88,12 @@ export function durationMs(value: string): number {
   if (match === null) throw new Error(`not a duration: ${value}`);
   const n = Number(match[1]);
   const unit = match[2] ?? 's';
-  const seconds = unit.startsWith('s') ? 1 : unit.startsWith('m') ? 60 : unit.startsWith('h') ? 3600 : 86_400;
+  const seconds = unit.startsWith('s')
+    ? 1
+    : unit.startsWith('m')
+      ? 60
+      : unit.startsWith('h')
+        ? 3600
+        : 86_400;
   return n * seconds * 1000;
 }

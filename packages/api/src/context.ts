@@ -39,7 +39,8 @@ export async function createContext(options: {
     clientAddress: options.clientAddress,
     ready: options.ready ?? (() => Promise.resolve()),
   };
-  if (options.token === null || options.token === '') return { ...base, user: null, authError: null };
+  if (options.token === null || options.token === '')
+    return { ...base, user: null, authError: null };
   try {
     const user = await options.services.auth.authenticate(options.token);
     return { ...base, user, authError: null };

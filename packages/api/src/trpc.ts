@@ -10,7 +10,7 @@ interface IssueLike {
 /** Validation issues (from zod, through tRPC's input parsing), flattened for clients. */
 function validationIssues(cause: unknown): { path: string; message: string }[] | null {
   if (cause === null || typeof cause !== 'object' || !('issues' in cause)) return null;
-  const { issues } = cause as { issues: unknown };
+  const { issues } = cause;
   if (!Array.isArray(issues)) return null;
   return (issues as IssueLike[]).map((issue) => ({
     path: (issue.path ?? []).map(String).join('.'),

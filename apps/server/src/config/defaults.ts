@@ -64,7 +64,11 @@ export const DEFAULT_CONFIG: ConfigInput = {
     df: { path: '/bin/df', description: 'Free disk space', options: ['-h', '-T', '-i', '-hT'] },
     free: { path: '/usr/bin/free', description: 'Memory use', options: ['-h', '-m', '-g'] },
     uptime: { path: '/usr/bin/uptime', description: 'Load and uptime', options: ['-p'] },
-    uname: { path: '/bin/uname', description: 'System information', options: ['-a', '-r', '-s', '-m', '-n'] },
+    uname: {
+      path: '/bin/uname',
+      description: 'System information',
+      options: ['-a', '-r', '-s', '-m', '-n'],
+    },
     hostname: { path: '/bin/hostname', description: 'Host name' },
     whoami: { path: '/usr/bin/whoami', description: 'Current user' },
     id: { path: '/usr/bin/id', description: 'User and groups' },

@@ -72,7 +72,10 @@ function resolvePaths(config: Config, baseDir: string): Config {
 }
 
 /** Validates a config object (already parsed, `${ENV}` not yet substituted). */
-export function parseConfig(raw: unknown, options: { source: string; baseDir: string; env?: NodeJS.ProcessEnv }): Config {
+export function parseConfig(
+  raw: unknown,
+  options: { source: string; baseDir: string; env?: NodeJS.ProcessEnv },
+): Config {
   const substituted = substituteEnv(raw ?? {}, options.env ?? process.env);
   const result = configSchema.safeParse(substituted);
   if (!result.success) throw new ConfigError(formatZodError(result.error, options.source));
@@ -85,7 +88,9 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `Cannot read the configuration file ${file}: ${(error as Error).message}`,
+    );
   }
   let raw: unknown;
   try {

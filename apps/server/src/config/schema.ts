@@ -1,9 +1,4 @@
-import {
-  appRoleSchema,
-  authConfigSchema,
-  limitsConfigSchema,
-  userSchema,
-} from '@ogent/api';
+import { appRoleSchema, authConfigSchema, limitsConfigSchema, userSchema } from '@ogent/api';
 import { commandNameSchema, commandRuleSchema, targetSchema } from '@ogent/executor';
 import { z } from 'zod';
 
@@ -22,7 +17,9 @@ export const serverSectionSchema = z
     allowedOrigins: z.array(z.url()).default([]),
     /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */
     trustProxy: z.boolean().default(false),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
   })
   .strict();
 
@@ -42,26 +39,42 @@ export const configSchema = z
     const ids = new Set<string>();
     config.targets.forEach((target, i) => {
       if (ids.has(target.id)) {
-        ctx.addIssue({ code: 'custom', path: ['targets', i, 'id'], message: `duplicate target id "${target.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'id'],
+          message: `duplicate target id "${target.id}"`,
+        });
       }
       ids.add(target.id);
     });
     const names = new Set<string>();
     config.users.forEach((user, i) => {
       if (names.has(user.username)) {
-        ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `duplicate user "${user.username}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['users', i, 'username'],
+          message: `duplicate user "${user.username}"`,
+        });
       }
       names.add(user.username);
       user.roles.forEach((role, j) => {
         if (!(role in config.roles)) {
-          ctx.addIssue({ code: 'custom', path: ['users', i, 'roles', j], message: `unknown role "${role}" (not defined under roles)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['users', i, 'roles', j],
+            message: `unknown role "${role}" (not defined under roles)`,
+          });
         }
       });
     });
     for (const [name, role] of Object.entries(config.roles)) {
       role.commands.forEach((command, i) => {
         if (command !== '*' && !(command in config.commands)) {
-          ctx.addIssue({ code: 'custom', path: ['roles', name, 'commands', i], message: `unknown command "${command}" (not defined under commands)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['roles', name, 'commands', i],
+            message: `unknown command "${command}" (not defined under commands)`,
+          });
         }
       });
     }

@@ -91,11 +91,20 @@ export class RestApi {
         body.password,
         this.clientAddress(req),
       );
-      sendJson(res, 200, { token, expiresAt: new Date(expiresAt).toISOString(), user: { username: user.username, roles: user.roles } });
+      sendJson(res, 200, {
+        token,
+        expiresAt: new Date(expiresAt).toISOString(),
+        user: { username: user.username, roles: user.roles },
+      });
     } catch (error) {
       if (error instanceof LoginRefusedError) {
         if (error.kind === 'rate_limited') {
-          throw new HttpError(429, error.message, {}, { 'retry-after': String(error.retryAfterSeconds) });
+          throw new HttpError(
+            429,
+            error.message,
+            {},
+            { 'retry-after': String(error.retryAfterSeconds) },
+          );
         }
         throw new HttpError(401, error.message);
       }
@@ -150,7 +159,12 @@ export class RestApi {
     res.once('close', () => watching.abort());
     const all: Buffer[] = [];
     const streams = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-    for await (const message of this.services.executions.watch(user, executionId, 0, watching.signal)) {
+    for await (const message of this.services.executions.watch(
+      user,
+      executionId,
+      0,
+      watching.signal,
+    )) {
       if (message.type === 'output') {
         const bytes = messageBytes(message);
         all.push(bytes);
@@ -174,7 +188,11 @@ export class RestApi {
   }
 
   /** An execution's stored output as a text file (stdout and stderr in the order they came). */
-  private async output(req: IncomingMessage, res: ServerResponse, executionId: string): Promise<void> {
+  private async output(
+    req: IncomingMessage,
+    res: ServerResponse,
+    executionId: string,
+  ): Promise<void> {
     const user = await this.authenticate(req);
     const record = await this.services.executions.byId(user, executionId);
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -185,8 +203,12 @@ export class RestApi {
     const watching = new AbortController();
     res.once('close', () => watching.abort());
     let started = false;
-    for await (const message of this.services.executions.watch(user, executionId, 0, watching.signal, () =>
-      waitForDrain(res),
+    for await (const message of this.services.executions.watch(
+      user,
+      executionId,
+      0,
+      watching.signal,
+      () => waitForDrain(res),
     )) {
       if (!started) {
         started = true;
@@ -207,7 +229,10 @@ export class RestApi {
   private async authenticate(req: IncomingMessage): Promise<AuthUser> {
     const token = bearerToken(req.headers.authorization);
     if (token === null) {
-      throw new HttpError(401, 'Send a token: Authorization: Bearer <token> (from POST /api/auth/login).');
+      throw new HttpError(
+        401,
+        'Send a token: Authorization: Bearer <token> (from POST /api/auth/login).',
+      );
     }
     try {
       return await this.services.auth.authenticate(token);
@@ -229,7 +254,11 @@ export class RestApi {
     if (error instanceof TRPCError) {
       const refusal = refusalDetails(error);
       const status = getHTTPStatusCodeFromError(error);
-      sendJson(res, status, refusal === null ? { error: error.message } : { error: error.message, ...refusal });
+      sendJson(
+        res,
+        status,
+        refusal === null ? { error: error.message } : { error: error.message, ...refusal },
+      );
       return;
     }
     throw error;

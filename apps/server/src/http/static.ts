@@ -20,7 +20,8 @@ export function staticSite(root: string): Handler {
     single: true,
     etag: true,
     setHeaders: (res, pathname) => {
-      if (pathname.startsWith('/assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+      if (pathname.startsWith('/assets/'))
+        res.setHeader('cache-control', 'public, max-age=31536000, immutable');
       else res.setHeader('cache-control', 'no-cache');
       res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('referrer-policy', 'no-referrer');

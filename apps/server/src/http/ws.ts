@@ -74,7 +74,9 @@ export function attachWebSocket(options: {
     wss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    createContext: async ({ req, res: ws, info }) => {
+    createContext: async ({ req, res, info }) => {
+      // The adapter's `res` is the connection's WebSocket.
+      const ws = res as WebSocket;
       const token = info.connectionParams?.token ?? null;
       const ctx = await createContext({
         services,
@@ -93,7 +95,8 @@ export function attachWebSocket(options: {
       return ctx;
     },
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error({ err: error, path }, 'websocket procedure failed');
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        logger.error({ err: error, path }, 'websocket procedure failed');
     },
   });
 

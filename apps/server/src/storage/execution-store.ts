@@ -89,13 +89,18 @@ export class SqlExecutionStore implements ExecutionStore {
         })
         .execute();
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DuplicateIdempotencyKeyError('idempotency key already used');
+      if (isUniqueViolation(error))
+        throw new DuplicateIdempotencyKeyError('idempotency key already used');
       throw error;
     }
   }
 
   async get(id: string): Promise<ExecutionRecord | undefined> {
-    const row = await this.db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('executions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row === undefined ? undefined : toRecord(row);
   }
 
@@ -175,7 +180,9 @@ export class SqlExecutionStore implements ExecutionStore {
     return rows.map((r) => ({ seq: r.seq, stream: r.stream, data: r.data }));
   }
 
-  async list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  async list(
+    query: ExecutionQuery,
+  ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
     let q = this.db.selectFrom('executions').selectAll();
     if (query.username !== undefined) q = q.where('username', '=', query.username);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
@@ -193,12 +200,19 @@ export class SqlExecutionStore implements ExecutionStore {
         ]),
       );
     }
-    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
     const items = rows.slice(0, query.limit).map(toRecord);
     const last = items[items.length - 1];
     return {
       items,
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last !== undefined
+          ? encodeCursor(last.createdAt, last.id)
+          : null,
     };
   }
 

@@ -31,7 +31,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('idempotency_key', 'text')
         .addColumn('source', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('executions_created').on('executions').columns(['created_at', 'id']).execute();
+      await db.schema
+        .createIndex('executions_created')
+        .on('executions')
+        .columns(['created_at', 'id'])
+        .execute();
       await db.schema
         .createIndex('executions_user_created')
         .on('executions')
@@ -48,7 +52,9 @@ const migrations: Record<string, Migration> = {
 
       await db.schema
         .createTable('execution_output')
-        .addColumn('execution_id', 'text', (c) => c.notNull().references('executions.id').onDelete('cascade'))
+        .addColumn('execution_id', 'text', (c) =>
+          c.notNull().references('executions.id').onDelete('cascade'),
+        )
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('stream', 'text', (c) => c.notNull())
         .addColumn('data', 'blob', (c) => c.notNull())
@@ -76,7 +82,9 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`Database migration ${failed} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

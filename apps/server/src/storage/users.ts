@@ -7,10 +7,18 @@ export class UserStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(username: string): Promise<UserAccount | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
     return row === undefined
       ? undefined
-      : { username: row.username, passwordHash: row.password_hash, roles: JSON.parse(row.roles) as string[] };
+      : {
+          username: row.username,
+          passwordHash: row.password_hash,
+          roles: JSON.parse(row.roles) as string[],
+        };
   }
 
   async all(): Promise<UserAccount[]> {

@@ -13,8 +13,12 @@ const MAX_MEM = 128 * N * R * 2;
 
 function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFC'), salt, KEY_LENGTH, { N: n, r, p, maxmem: Math.max(MAX_MEM, 256 * n * r) }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scryptCallback(
+      password.normalize('NFC'),
+      salt,
+      KEY_LENGTH,
+      { N: n, r, p, maxmem: Math.max(MAX_MEM, 256 * n * r) },
+      (error, key) => (error ? reject(error) : resolve(key)),
     );
   });
 }
@@ -25,7 +29,8 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-const HASH_FORMAT = /^scrypt\$(\d{1,8})\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/=]{16,})\$([A-Za-z0-9+/=]{40,})$/;
+const HASH_FORMAT =
+  /^scrypt\$(\d{1,8})\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/=]{16,})\$([A-Za-z0-9+/=]{40,})$/;
 
 /** Whether a string is a password hash this module can verify. */
 export function isPasswordHash(value: string): boolean {
@@ -38,6 +43,12 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   if (match === null) return false;
   const [, n, r, p, salt, expected] = match;
   const expectedKey = Buffer.from(expected ?? '', 'base64');
-  const key = await scrypt(password, Buffer.from(salt ?? '', 'base64'), Number(n), Number(r), Number(p));
+  const key = await scrypt(
+    password,
+    Buffer.from(salt ?? '', 'base64'),
+    Number(n),
+    Number(r),
+    Number(p),
+  );
   return key.length === expectedKey.length && timingSafeEqual(key, expectedKey);
 }

@@ -62,7 +62,10 @@ export class AuthService {
     clientAddress: string,
   ): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
     const nameKey = username.toLowerCase();
-    const wait = Math.max(this.byName.retryAfter(nameKey), this.byAddress.retryAfter(clientAddress));
+    const wait = Math.max(
+      this.byName.retryAfter(nameKey),
+      this.byAddress.retryAfter(clientAddress),
+    );
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       throw new LoginRefusedError(
@@ -93,7 +96,8 @@ export class AuthService {
       return this.describe(verified.username, roles, verified.expiresAt);
     }
     const account = this.accounts.get(verified.username);
-    if (account === undefined) throw new TokenError('The token names a user that no longer exists.');
+    if (account === undefined)
+      throw new TokenError('The token names a user that no longer exists.');
     return this.describe(account.username, account.roles, verified.expiresAt);
   }
 

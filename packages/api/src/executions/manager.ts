@@ -58,7 +58,8 @@ export class ExecutionManager {
   ) {
     this.writer = new OutputWriter(store, logger, (chunks) => {
       const highest = new Map<string, number>();
-      for (const c of chunks) highest.set(c.executionId, Math.max(highest.get(c.executionId) ?? 0, c.seq));
+      for (const c of chunks)
+        highest.set(c.executionId, Math.max(highest.get(c.executionId) ?? 0, c.seq));
       for (const [id, seq] of highest) this.live.get(id)?.markFlushed(seq);
     });
   }
@@ -91,10 +92,17 @@ export class ExecutionManager {
     };
 
     if (this.executor.target(request.target) === undefined) {
-      await this.recordRefusal(base, { code: 'unknown_target', rule: 'targets', reason: `Unknown target ${request.target}.` });
+      await this.recordRefusal(base, {
+        code: 'unknown_target',
+        rule: 'targets',
+        reason: `Unknown target ${request.target}.`,
+      });
       throw new TRPCError({ code: 'NOT_FOUND', message: `Unknown target ${request.target}.` });
     }
-    const decision = this.policy.check(request.command, { roles: user.roles, target: request.target });
+    const decision = this.policy.check(request.command, {
+      roles: user.roles,
+      target: request.target,
+    });
     if (!decision.allowed) {
       await this.recordRefusal(base, decision);
       throw commandNotPermitted(decision, id);
@@ -104,7 +112,11 @@ export class ExecutionManager {
       const message =
         `You already have ${running} commands running (limit ${this.limits.maxConcurrentPerUser}). ` +
         'Wait for one to finish or cancel it.';
-      await this.recordRefusal(base, { code: 'too_many_running', rule: 'limits.maxConcurrentPerUser', reason: message });
+      await this.recordRefusal(base, {
+        code: 'too_many_running',
+        rule: 'limits.maxConcurrentPerUser',
+        reason: message,
+      });
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
     }
 
@@ -134,7 +146,10 @@ export class ExecutionManager {
       this.release(user.username);
       if (error instanceof DuplicateIdempotencyKeyError && request.idempotencyKey !== undefined) {
         // A concurrent request with the same key won the race: answer with its execution.
-        const earlier = await this.store.findByIdempotencyKey(user.username, request.idempotencyKey);
+        const earlier = await this.store.findByIdempotencyKey(
+          user.username,
+          request.idempotencyKey,
+        );
         if (earlier !== undefined) return this.replayAttempt(earlier);
       }
       throw error;
@@ -152,7 +167,9 @@ export class ExecutionManager {
       throw new TRPCError({ code: 'NOT_FOUND', message: `No execution ${id}.` });
     }
     const live = this.live.get(id);
-    return live === undefined ? record : { ...record, outputBytes: live.outputBytes, lastSeq: live.lastSeq };
+    return live === undefined
+      ? record
+      : { ...record, outputBytes: live.outputBytes, lastSeq: live.lastSeq };
   }
 
   list(
@@ -167,16 +184,23 @@ export class ExecutionManager {
    * Stops a running execution (TERM to its process group, KILL after the grace period). Returns
    * whether it was running. NOT_FOUND unless it is the user's own or their role may cancel all.
    */
-  async cancel(user: AuthUser, id: string): Promise<{ cancelled: boolean; status: ExecutionRecord['status'] }> {
+  async cancel(
+    user: AuthUser,
+    id: string,
+  ): Promise<{ cancelled: boolean; status: ExecutionRecord['status'] }> {
     const record = await this.store.get(id);
     const mayCancel = record !== undefined && (record.username === user.username || user.cancelAll);
     const mayKnow = record !== undefined && (mayCancel || user.viewAll);
     if (!mayKnow) throw new TRPCError({ code: 'NOT_FOUND', message: `No execution ${id}.` });
     if (!mayCancel) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: 'Your role may not cancel other users\u2019 executions.' });
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: 'Your role may not cancel other users\u2019 executions.',
+      });
     }
     const live = this.live.get(id);
-    if (live === undefined || live.end !== undefined) return { cancelled: false, status: record.status };
+    if (live === undefined || live.end !== undefined)
+      return { cancelled: false, status: record.status };
     this.logger.info({ executionId: id, by: user.username }, 'cancel requested');
     live.controller.abort();
     return { cancelled: true, status: 'running' };
@@ -201,7 +225,8 @@ export class ExecutionManager {
       while (!signal.aborted) {
         if (next <= live.lastSeq) {
           const chunks =
-            live.chunksFrom(next, READ_BATCH_BYTES) ?? (await this.store.readOutput(id, next, READ_BATCH_BYTES));
+            live.chunksFrom(next, READ_BATCH_BYTES) ??
+            (await this.store.readOutput(id, next, READ_BATCH_BYTES));
           if (chunks.length === 0) {
             // Lost from the store (a failed write): skip ahead rather than spin.
             next = live.lastSeq + 1;
@@ -294,14 +319,13 @@ export class ExecutionManager {
     add('stdout', aligners.stdout.flush());
     add('stderr', aligners.stderr.flush());
 
-    const status = live.interruptedByShutdown
-      ? 'interrupted'
-      : (exit?.status ?? 'failed');
+    const status = live.interruptedByShutdown ? 'interrupted' : (exit?.status ?? 'failed');
     const outcome = {
       status,
       exitCode: exit?.exitCode ?? null,
       signal: exit?.signal ?? null,
-      error: exit?.error?.message ?? (exit === undefined ? 'The execution failed unexpectedly.' : null),
+      error:
+        exit?.error?.message ?? (exit === undefined ? 'The execution failed unexpectedly.' : null),
       finishedAt: Date.now(),
       durationMs: exit?.durationMs ?? 0,
       outputBytes: live.outputBytes,
@@ -312,10 +336,21 @@ export class ExecutionManager {
       await this.writer.flush();
       await this.store.finish(live.id, outcome);
     } catch (error) {
-      this.logger.error({ err: error, executionId: live.id }, 'failed to record the end of an execution');
+      this.logger.error(
+        { err: error, executionId: live.id },
+        'failed to record the end of an execution',
+      );
     }
     this.logger.info(
-      { executionId: live.id, user: live.owner.username, target: live.target, status, exitCode: outcome.exitCode, durationMs: outcome.durationMs, outputBytes: outcome.outputBytes },
+      {
+        executionId: live.id,
+        user: live.owner.username,
+        target: live.target,
+        status,
+        exitCode: outcome.exitCode,
+        durationMs: outcome.durationMs,
+        outputBytes: outcome.outputBytes,
+      },
       'execution finished',
     );
     live.finish(endMessage(outcome));
@@ -330,11 +365,20 @@ export class ExecutionManager {
   }
 
   private async recordRefusal(
-    base: Pick<ExecutionRecord, 'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'>,
+    base: Pick<
+      ExecutionRecord,
+      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'
+    >,
     refusal: AuditRefusal,
   ): Promise<void> {
     this.logger.info(
-      { executionId: base.id, user: base.username, target: base.target, code: refusal.code, rule: refusal.rule },
+      {
+        executionId: base.id,
+        user: base.username,
+        target: base.target,
+        code: refusal.code,
+        rule: refusal.rule,
+      },
       'command refused',
     );
     try {
@@ -367,10 +411,17 @@ export class ExecutionManager {
         throw new TRPCError({ code: 'NOT_FOUND', message: earlier.reason ?? 'Unknown target.' });
       }
       if (earlier.refusalCode === 'too_many_running') {
-        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: earlier.reason ?? 'Too many running.' });
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: earlier.reason ?? 'Too many running.',
+        });
       }
       throw commandNotPermitted(
-        { code: earlier.refusalCode ?? 'unknown', rule: earlier.rule, reason: earlier.reason ?? '' },
+        {
+          code: earlier.refusalCode ?? 'unknown',
+          rule: earlier.rule,
+          reason: earlier.reason ?? '',
+        },
         earlier.id,
       );
     }

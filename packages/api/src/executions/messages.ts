@@ -1,5 +1,11 @@
 import { isUtf8 } from 'node:buffer';
-import type { EndMessage, ExecutionOutcome, ExecutionRecord, OutputChunk, OutputMessage } from './types.js';
+import type {
+  EndMessage,
+  ExecutionOutcome,
+  ExecutionRecord,
+  OutputChunk,
+  OutputMessage,
+} from './types.js';
 
 /** The largest output message sent: large enough for throughput, small enough to stay smooth. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -40,7 +46,10 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
 
 /** The final event of an execution from its outcome. */
 export function endMessage(
-  outcome: Pick<ExecutionOutcome, 'exitCode' | 'signal' | 'error' | 'durationMs' | 'outputBytes' | 'lastSeq' | 'truncated'> & {
+  outcome: Pick<
+    ExecutionOutcome,
+    'exitCode' | 'signal' | 'error' | 'durationMs' | 'outputBytes' | 'lastSeq' | 'truncated'
+  > & {
     status: EndMessage['status'];
   },
 ): EndMessage {

@@ -6,7 +6,9 @@ import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 export const authRouter = router({
   /** Exchanges a username and password for a token. Failed attempts are rate-limited. */
   login: publicProcedure
-    .input(z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) }))
+    .input(
+      z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(1024) }),
+    )
     .mutation(async ({ ctx, input }) => {
       try {
         return await ctx.services.auth.login(input.username, input.password, ctx.clientAddress);

@@ -9,7 +9,10 @@ const executionId = z.string().uuid('not an execution id');
 function parseLastEventId(value: string | null | undefined): number {
   if (value === null || value === undefined) return 0;
   if (!/^\d{1,15}$/.test(value)) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: `Invalid lastEventId: ${JSON.stringify(value.slice(0, 32))}` });
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: `Invalid lastEventId: ${JSON.stringify(value.slice(0, 32))}`,
+    });
   }
   return Number(value);
 }
@@ -47,7 +50,13 @@ export const execRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       const after = parseLastEventId(input.lastEventId);
       const abort = signal ?? new AbortController().signal;
-      for await (const message of ctx.services.executions.watch(ctx.user, input.executionId, after, abort, ctx.ready)) {
+      for await (const message of ctx.services.executions.watch(
+        ctx.user,
+        input.executionId,
+        after,
+        abort,
+        ctx.ready,
+      )) {
         yield tracked(String(message.seq), message);
       }
     }),

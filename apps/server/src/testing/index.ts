@@ -1,0 +1,8 @@
+export { typedClient, type TypedClient } from './client.js';
+export {
+  TEST_USERS,
+  startTestStack,
+  testConfig,
+  type TestStack,
+  type TestStackOptions,
+} from './stack.js';
