@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '@ogent/api';
+import { fingerprintOfPublicKeyLine } from '@ogent/executor';
 import { startServer } from './app.js';
 import { DEFAULT_CONFIG } from './config/defaults.js';
 import { ConfigError, loadConfigFile, parseConfig } from './config/load.js';
@@ -8,6 +10,7 @@ import type { Config } from './config/schema.js';
 const USAGE = `Usage:
   ogent-server [--config FILE]     run the server (default: the embedded config)
   ogent-server hash-password       read a password on stdin, print its hash for passwordHash
+  ogent-server fingerprint FILE    print the SHA256 fingerprint of a public key file (.pub)
 
 Environment:
   OGENT_CONFIG            config file (same as --config)
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
     const password = await readStdin();
     if (password.length < 8) throw new ConfigError('The password must be at least 8 characters.');
     process.stdout.write(`${await hashPassword(password)}\n`);
+    return;
+  }
+  if (positionals[0] === 'fingerprint' && positionals[1] !== undefined) {
+    process.stdout.write(`${fingerprintOfPublicKeyLine(readFileSync(positionals[1], 'utf8'))}\n`);
     return;
   }
   if (positionals.length > 0)

@@ -1,0 +1,132 @@
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { loadConfigFile } from '../src/index.js';
+
+/**
+ * No Docker engine runs here, so the compose setup is checked for consistency instead: every
+ * file, build context and port it names exists and agrees with the server's configuration.
+ */
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const compose = parseYaml(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<
+    string,
+    {
+      build?: string | { context: string; dockerfile?: string };
+      ports?: string[];
+      volumes?: string[];
+      environment?: Record<string, string>;
+      depends_on?: Record<string, { condition: string }>;
+      entrypoint?: string[];
+      healthcheck?: unknown;
+    }
+  >;
+  volumes: Record<string, unknown>;
+};
+const services = compose.services;
+
+function buildContext(name: string): string {
+  const build = services[name]?.build;
+  const context = typeof build === 'string' ? build : (build?.context ?? '');
+  return path.join(root, context);
+}
+
+/** Sources of COPY lines in a Dockerfile (from the build context, not `--from=` stages). */
+function copySources(dockerfile: string): string[] {
+  return readFileSync(dockerfile, 'utf8')
+    .split('\n')
+    .filter((line) => /^COPY\s/.test(line) && !line.includes('--from='))
+    .flatMap((line) => line.trim().split(/\s+/).slice(1, -1));
+}
+
+const serverConfigMount = (services.server?.volumes ?? []).find((v) =>
+  v.endsWith(':/etc/ogent/config.yaml:ro'),
+);
+const configFile = path.join(root, (serverConfigMount ?? '').split(':')[0] ?? '');
+const config = loadConfigFile(configFile, {
+  OGENT_ADMIN_PASSWORD: 'compose-test-password',
+  TARGET_HOST_KEY_SHA256: `SHA256:${'A'.repeat(43)}`,
+});
+
+describe('docker-compose.yml', () => {
+  it('has the server, the Ubuntu target and the key generator', () => {
+    expect(Object.keys(services).sort()).toEqual(['keys', 'server', 'target']);
+  });
+
+  it.each(['keys', 'server', 'target'])(
+    '%s: its build context and Dockerfile exist, with every COPY source',
+    (name) => {
+      const context = buildContext(name);
+      const dockerfile = path.join(context, 'Dockerfile');
+      expect(existsSync(dockerfile)).toBe(true);
+      for (const source of copySources(dockerfile)) {
+        expect(existsSync(path.join(context, source)), `${name}: COPY ${source}`).toBe(true);
+      }
+    },
+  );
+
+  it('every bind-mounted file exists and every named volume is declared', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of service.volumes ?? []) {
+        const [source = ''] = volume.split(':');
+        if (source.startsWith('.'))
+          expect(existsSync(path.join(root, source)), `${name}: ${source}`).toBe(true);
+        else expect(compose.volumes, `${name}: volume ${source}`).toHaveProperty(source);
+      }
+    }
+  });
+
+  it('entrypoint scripts exist and are executable', () => {
+    for (const script of [
+      'deploy/server/entrypoint.sh',
+      'deploy/target/entrypoint.sh',
+      'deploy/target/keys-init.sh',
+    ]) {
+      const file = path.join(root, script);
+      expect(() => accessSync(file, constants.X_OK), script).not.toThrow();
+      expect(statSync(file).isFile()).toBe(true);
+    }
+  });
+
+  it('the server publishes the port its config listens on, on all interfaces in the container', () => {
+    expect(config.server.host).toBe('0.0.0.0');
+    expect(services.server?.ports).toEqual([`${config.server.port}:${config.server.port}`]);
+    expect(config.server.dataDir).toBe('/data');
+    expect(services.server?.volumes).toContain('data:/data');
+    expect(services.server?.environment?.OGENT_CONFIG).toBe('/etc/ogent/config.yaml');
+  });
+
+  it('the ssh target in the config is the target service, with the generated key and a pinned host key', () => {
+    const target = config.targets.find((t) => t.transport === 'ssh');
+    expect(target).toMatchObject({
+      host: 'target',
+      port: 22,
+      username: 'ogent',
+      privateKeyPath: '/keys/id_ed25519',
+    });
+    expect(target?.transport === 'ssh' ? target.hostKeySha256 : undefined).toBe(
+      `SHA256:${'A'.repeat(43)}`,
+    );
+    // The user the config logs in as is the one the target image creates.
+    expect(readFileSync(path.join(buildContext('target'), 'Dockerfile'), 'utf8')).toContain(
+      'useradd --create-home --shell /bin/bash ogent',
+    );
+    // The key files the config and the target read are the ones keys-init.sh writes.
+    const init = readFileSync(path.join(root, 'deploy/target/keys-init.sh'), 'utf8');
+    expect(init).toContain('-f id_ed25519');
+    expect(init).toContain('-f target_host_ed25519_key');
+    const entry = readFileSync(path.join(root, 'deploy/server/entrypoint.sh'), 'utf8');
+    expect(entry).toContain('fingerprint /keys/target_host_ed25519_key.pub');
+  });
+
+  it('the server waits for generated keys and a healthy target, and has a health check', () => {
+    expect(services.server?.depends_on).toEqual({
+      keys: { condition: 'service_completed_successfully' },
+      target: { condition: 'service_healthy' },
+    });
+    expect(services.server?.healthcheck).toBeDefined();
+    expect(services.target?.healthcheck).toBeDefined();
+  });
+});
