@@ -12,7 +12,8 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /**
  * Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. Text goes as
- * text; bytes that are not valid UTF-8 go as base64, so every byte reaches the client unchanged.
+ * text; bytes that are not valid UTF-8 (or contain NUL) go as base64, so every byte reaches the
+ * client unchanged.
  */
 export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
   const messages: OutputMessage[] = [];
@@ -32,7 +33,9 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
       last = next;
     }
     const data = parts.length === 1 ? first.data : Buffer.concat(parts, bytes);
-    const text = isUtf8(data);
+    // NUL-heavy output (zero-filled data) is binary in all but name: as JSON text each NUL
+    // would cost six bytes (\u0000), as base64 four thirds.
+    const text = data.indexOf(0) === -1 && isUtf8(data);
     messages.push({
       type: 'output',
       seq: last.seq,
