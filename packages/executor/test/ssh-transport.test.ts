@@ -67,6 +67,16 @@ describe('ssh transport against a real OpenSSH server', () => {
     expect((await run(['/nonexistent/program'])).exit.exitCode).toBe(127);
   });
 
+  it('reports the exit status of programs that end at once, every time', async () => {
+    // A fast program's exit status can arrive in the same read as the channel's opening reply.
+    const codes: (number | null)[] = [];
+    for (let i = 0; i < 500; i += 1) {
+      const { exit } = await run(i % 2 === 0 ? ['/bin/true'] : ['/bin/false']);
+      codes.push(exit.exitCode);
+    }
+    expect(codes).toEqual(Array.from({ length: 500 }, (_, i) => (i % 2 === 0 ? 0 : 1)));
+  });
+
   it('measures how long the command ran', async () => {
     const { exit } = await run(['/bin/sleep', '0.4']);
     expect(exit.durationMs).toBeGreaterThanOrEqual(400);

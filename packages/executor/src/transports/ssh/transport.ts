@@ -50,21 +50,22 @@ export class SshTransport implements Transport {
   async start(argv: readonly string[], signal: AbortSignal): Promise<StartedProcess> {
     const line = remoteCommandLine(argv);
     const { channel, connection } = await this.pool.exec(line, signal);
-    let exit: ProcessExit | undefined;
     let detached = false;
 
-    channel.on('exit', (code: number | null, signalName?: string) => {
-      exit =
-        code === null || code === undefined
-          ? { exitCode: null, signal: signalName?.replace(/^SIG/, '') ?? null }
-          : { exitCode: code, signal: null };
-    });
-
-    // 'close', not 'exit': ssh2 emits it once stdout has ended; stderr ends on its own, so both
-    // are awaited before the output counts as complete.
+    // The exit status travels in the arguments of 'close' (ssh2 keeps it for that): an 'exit'
+    // listener attached here could miss it, since a fast program's exit status can arrive in
+    // the same read as the reply that opened the channel, before this code runs.
+    // 'close', not 'exit', also because ssh2 emits it once stdout has ended; stderr ends on its
+    // own, so both are awaited before the output counts as complete.
     const stderrClosed = new Promise<void>((resolve) => channel.stderr.once('close', resolve));
-    const channelClosed = new Promise<void>((resolve) => channel.once('close', resolve));
-    const exited = Promise.all([channelClosed, stderrClosed]).then((): ProcessExit => {
+    const channelClosed = new Promise<ProcessExit | undefined>((resolve) =>
+      channel.once('close', (code?: number | null, signalName?: string) => {
+        if (typeof code === 'number') resolve({ exitCode: code, signal: null });
+        else if (code === null) resolve({ exitCode: null, signal: signalName?.replace(/^SIG/, '') ?? null });
+        else resolve(undefined);
+      }),
+    );
+    const exited = Promise.all([channelClosed, stderrClosed]).then(([exit]): ProcessExit => {
       if (exit !== undefined) return exit;
       if (connection.state === 'closed') {
         throw new ExecutorError(
