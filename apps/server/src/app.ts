@@ -27,6 +27,7 @@ import { attachWebSocket } from './http/ws.js';
 import { type ServerLogger, createLogger } from './logger.js';
 import { openDatabase } from './storage/database.js';
 import { SqlExecutionStore } from './storage/execution-store.js';
+import { OutputFiles } from './storage/output-files.js';
 import { loadOrCreateSigningKey } from './storage/signing-key.js';
 import { UserStore } from './storage/users.js';
 
@@ -114,7 +115,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const database = await openDatabase(config.server.dataDir);
   if (database.migrated.length > 0)
     logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
-  const store = new SqlExecutionStore(database.db);
+  const outputFiles = await OutputFiles.open(config.server.dataDir);
+  const store = new SqlExecutionStore(database.db, outputFiles);
   const recoveredInterrupted = await store.markRunningInterrupted(Date.now());
   if (recoveredInterrupted > 0) {
     logger.warn(
@@ -266,6 +268,7 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       server.closeAllConnections();
       await stopped;
       await executor.close();
+      await outputFiles.closeAll();
       await database.close();
       logger.info('stopped');
     })());

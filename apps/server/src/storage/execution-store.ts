@@ -9,11 +9,12 @@ import {
   type StoredChunk,
 } from '@ogent/api';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { OutputFiles } from './output-files.js';
 import type { Database, ExecutionsTable } from './schema.js';
 
-/** SQLite allows 32766 bound parameters per statement; output rows take 4. */
+/** SQLite allows 32766 bound parameters per statement; index rows take 5. */
 const ROWS_PER_INSERT = 2000;
-/** Output rows looked at per read when choosing how many fit in maxBytes. */
+/** Index rows looked at per read when choosing how many fit in maxBytes. */
 const ROWS_PER_READ = 256;
 
 function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
@@ -56,9 +57,15 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } | undef
   return { createdAt: Number(createdAt), id };
 }
 
-/** Executions and their output in SQLite, through Kysely. */
+/**
+ * Executions in SQLite, through Kysely; their output in append-only files, with the index of
+ * its numbered chunks in SQLite (see OutputFiles).
+ */
 export class SqlExecutionStore implements ExecutionStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly files: OutputFiles,
+  ) {}
 
   async insert(record: ExecutionRecord): Promise<void> {
     try {
@@ -130,54 +137,76 @@ export class SqlExecutionStore implements ExecutionStore {
       })
       .where('id', '=', id)
       .execute();
+    await this.files.close(id);
   }
 
   async appendOutput(chunks: readonly StoredChunk[]): Promise<void> {
     if (chunks.length === 0) return;
+    const byExecution = new Map<string, StoredChunk[]>();
+    for (const chunk of chunks) {
+      const list = byExecution.get(chunk.executionId) ?? [];
+      list.push(chunk);
+      byExecution.set(chunk.executionId, list);
+    }
+    // The bytes first, then the index rows that point at them.
+    const rows: Database['execution_output'][] = [];
+    await Promise.all(
+      [...byExecution].map(async ([executionId, list]) => {
+        let offset = await this.files.append(
+          executionId,
+          list.map((c) => c.data),
+        );
+        for (const c of list) {
+          rows.push({
+            execution_id: executionId,
+            seq: c.seq,
+            stream: c.stream,
+            byte_offset: offset,
+            byte_length: c.data.length,
+          });
+          offset += c.data.length;
+        }
+      }),
+    );
     await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < chunks.length; i += ROWS_PER_INSERT) {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         await trx
           .insertInto('execution_output')
-          .values(
-            chunks.slice(i, i + ROWS_PER_INSERT).map((c) => ({
-              execution_id: c.executionId,
-              seq: c.seq,
-              stream: c.stream,
-              data: c.data,
-            })),
-          )
+          .values(rows.slice(i, i + ROWS_PER_INSERT))
           .execute();
       }
     });
   }
 
   async readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]> {
-    // Sizes first (SQLite reads a blob's length from its header), then only the rows that fit.
-    const sizes = await this.db
+    const index = await this.db
       .selectFrom('execution_output')
-      .select(['seq', sql<number>`length(data)`.as('size')])
+      .select(['seq', 'stream', 'byte_offset', 'byte_length'])
       .where('execution_id', '=', executionId)
       .where('seq', '>=', fromSeq)
       .orderBy('seq')
       .limit(ROWS_PER_READ)
       .execute();
     let bytes = 0;
-    let last: number | undefined;
-    for (const row of sizes) {
-      if (last !== undefined && bytes + row.size > maxBytes) break;
-      bytes += row.size;
-      last = row.seq;
+    let count = 0;
+    for (const row of index) {
+      if (count > 0 && bytes + row.byte_length > maxBytes) break;
+      bytes += row.byte_length;
+      count += 1;
     }
-    if (last === undefined) return [];
-    const rows = await this.db
-      .selectFrom('execution_output')
-      .select(['seq', 'stream', 'data'])
-      .where('execution_id', '=', executionId)
-      .where('seq', '>=', fromSeq)
-      .where('seq', '<=', last)
-      .orderBy('seq')
-      .execute();
-    return rows.map((r) => ({ seq: r.seq, stream: r.stream, data: r.data }));
+    const wanted = index.slice(0, count);
+    const first = wanted[0];
+    if (first === undefined) return [];
+    // Chunks of one execution lie back to back in its file: one read for all of them.
+    const data = await this.files.read(executionId, first.byte_offset, bytes);
+    return wanted.map((row) => {
+      const start = row.byte_offset - first.byte_offset;
+      return {
+        seq: row.seq,
+        stream: row.stream,
+        data: data.subarray(start, start + row.byte_length),
+      };
+    });
   }
 
   async list(
@@ -224,7 +253,7 @@ export class SqlExecutionStore implements ExecutionStore {
         finished_at: finishedAt,
         error: 'The server stopped while the command ran.',
         last_seq: sql<number>`coalesce((select max(seq) from execution_output where execution_id = executions.id), 0)`,
-        output_bytes: sql<number>`coalesce((select sum(length(data)) from execution_output where execution_id = executions.id), 0)`,
+        output_bytes: sql<number>`coalesce((select sum(byte_length) from execution_output where execution_id = executions.id), 0)`,
       })
       .where('status', '=', 'running')
       .executeTakeFirst();

@@ -57,7 +57,8 @@ const migrations: Record<string, Migration> = {
         )
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('stream', 'text', (c) => c.notNull())
-        .addColumn('data', 'blob', (c) => c.notNull())
+        .addColumn('byte_offset', 'integer', (c) => c.notNull())
+        .addColumn('byte_length', 'integer', (c) => c.notNull())
         .addPrimaryKeyConstraint('execution_output_pk', ['execution_id', 'seq'])
         .modifyEnd(sql`without rowid`)
         .execute();

@@ -26,11 +26,13 @@ export interface ExecutionsTable {
   source: 'trpc' | 'http';
 }
 
+/** Where each numbered chunk of output lies in the execution's output file. */
 export interface ExecutionOutputTable {
   execution_id: string;
   seq: number;
   stream: 'stdout' | 'stderr';
-  data: Buffer;
+  byte_offset: number;
+  byte_length: number;
 }
 
 export interface UsersTable {
