@@ -297,13 +297,9 @@ async function memory(stack: BenchStack, typed: TypedClient, token: string): Pro
   });
   let received = 0;
   let ended = false;
-  paused.socket.on('message', (raw: Buffer) => {
-    const message = JSON.parse(raw.toString()) as {
-      result?: { data?: { data?: { type: string; data: string; encoding: 'utf8' | 'base64' } } };
-    };
-    const data = message.result?.data?.data;
-    if (data?.type === 'output') received += Buffer.byteLength(data.data, data.encoding);
-    if (data?.type === 'end') ended = true;
+  paused.onMessage((message) => {
+    if (message.type === 'output') received += message.data.byteLength;
+    else ended = true;
   });
   paused.subscribe(flowing);
   await sleep(200);
@@ -343,8 +339,8 @@ async function memory(stack: BenchStack, typed: TypedClient, token: string): Pro
     const s = new RawSubscriber(stack.url, token);
     await s.opened;
     await new Promise<void>((resolve) => {
-      s.socket.on('message', (raw: Buffer) => {
-        if (raw.toString().includes('"type":"end"')) resolve();
+      s.onMessage((message) => {
+        if (message.type === 'end') resolve();
       });
       s.subscribe(small);
     });

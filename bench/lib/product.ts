@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { EndMessage } from '@ogent/api';
+import type { EndMessage, ExecutionMessage } from '@ogent/api';
+import { decodeMessage, encodeMessage } from '@ogent/wire';
 import { type TypedClient, typedClient } from '@ogent/server/testing';
 import { WebSocket } from 'ws';
 import { BENCH_USER } from './stack.js';
 
-export async function login(url: string): Promise<string> {
+export async function login(
+  url: string,
+  account: { username: string; password: string } = BENCH_USER,
+): Promise<string> {
   const response = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(BENCH_USER),
+    body: JSON.stringify(account),
   });
   if (!response.ok) throw new Error(`login failed: ${response.status}`);
   return ((await response.json()) as { token: string }).token;
@@ -46,14 +50,8 @@ export async function runTyped(
       {
         onData: ({ data }) => {
           if (data.type === 'output') {
-            if (data.encoding === 'utf8') {
-              bytes += Buffer.byteLength(data.data, 'utf8');
-              hash?.update(data.data, 'utf8');
-            } else {
-              const decoded = Buffer.from(data.data, 'base64');
-              bytes += decoded.length;
-              hash?.update(decoded);
-            }
+            bytes += data.data.byteLength;
+            hash?.update(data.data);
             return;
           }
           subscription.unsubscribe();
@@ -92,7 +90,7 @@ export class RawSubscriber {
     this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/trpc?connectionParams=1`);
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => {
-        this.socket.send(JSON.stringify({ method: 'connectionParams', data: { token } }));
+        this.socket.send(encodeMessage({ method: 'connectionParams', data: { token } }));
         resolve();
       });
       this.socket.once('error', reject);
@@ -102,13 +100,25 @@ export class RawSubscriber {
   subscribe(executionId: string): number {
     const id = this.nextId++;
     this.socket.send(
-      JSON.stringify({
+      encodeMessage({
         id,
         method: 'subscription',
         params: { path: 'exec.onOutput', input: { executionId } },
       }),
     );
     return id;
+  }
+
+  /** Calls back with each execution message received (frames decoded with the wire format). */
+  onMessage(listener: (message: ExecutionMessage) => void): void {
+    this.socket.on('message', (raw: Buffer, isBinary: boolean) => {
+      if (!isBinary && raw.length === 4 && /^P[IO]NG$/.test(raw.toString())) return;
+      const decoded = decodeMessage(isBinary ? raw : raw.toString('utf8')) as {
+        result?: { data?: { data?: ExecutionMessage } };
+      };
+      const message = decoded.result?.data?.data;
+      if (message !== undefined) listener(message);
+    });
   }
 
   close(): Promise<void> {

@@ -52,6 +52,8 @@ export function readRss(pid: number): number {
 export async function startBenchStack(options: {
   bigFileBytes: number;
   nodeOptions?: readonly string[];
+  /** More accounts, load1..loadN, with the bench password and the same role. */
+  extraUsers?: number;
 }): Promise<BenchStack> {
   const sshd = await startSshd();
   const bigFile = path.join(sshd.dir, 'big.log');
@@ -59,11 +61,19 @@ export async function startBenchStack(options: {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-bench-'));
   const config = {
     server: { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn' },
-    users: [{ ...BENCH_USER, roles: ['bench'] }],
+    users: [
+      { ...BENCH_USER, roles: ['bench'] },
+      ...Array.from({ length: options.extraUsers ?? 0 }, (_, i) => ({
+        username: `load${i + 1}`,
+        password: BENCH_USER.password,
+        roles: ['bench'],
+      })),
+    ],
     roles: { bench: { commands: ['*'], targets: ['*'], viewAll: true } },
     targets: [sshd.target({ id: 'web-1', maxConnections: 10 })],
     commands: {
       true: { path: '/bin/true' },
+      echo: { path: '/bin/echo', args: { max: 8 } },
       cat: { path: '/bin/cat', args: { min: 1, max: 1, pathPrefix: sshd.dir }, endOfOptions: true },
       seq: {
         path: '/usr/bin/seq',

@@ -35,7 +35,6 @@ export {
   type RefusalDetails,
 } from './errors.js';
 export { ExecutionManager, type ExecuteRequest, type ReadyFn } from './executions/manager.js';
-export { messageBytes } from './executions/messages.js';
 export {
   EXECUTION_STATES,
   type EndMessage,

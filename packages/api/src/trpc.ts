@@ -1,3 +1,4 @@
+import { wireTransformer } from '@ogent/wire';
 import { TRPCError, initTRPC } from '@trpc/server';
 import type { Context } from './context.js';
 import { refusalDetails } from './errors.js';
@@ -19,12 +20,20 @@ function validationIssues(cause: unknown): { path: string; message: string }[] |
 }
 
 const t = initTRPC.context<Context>().create({
+  // Keeps Uint8Array output typed as such; the WebSocket encoder carries the bytes.
+  transformer: wireTransformer,
   // Never send stack traces to clients.
   isDev: false,
+  // Subscriptions run over the WebSocket only, where the connection is closed when its token
+  // expires. An HTTP event stream would be authorised once and then run on past the token.
+  sse: { enabled: false },
   errorFormatter({ shape, error }) {
     const refusal = refusalDetails(error);
     return {
       ...shape,
+      // An unexpected error's message is for the log (a database path, a property name), not
+      // for the caller.
+      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error.' : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

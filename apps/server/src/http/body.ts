@@ -15,31 +15,51 @@ export class HttpError extends Error {
 
 export const MAX_JSON_BODY = 64 * 1024;
 
-/** Reads a JSON body of at most MAX_JSON_BODY bytes: 413 when larger, 400 when not JSON. */
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A body too large to read. The connection is closed after the answer, so that a client
+ * streaming megabytes stops there instead of the server reading (and discarding) all of it.
+ */
+function tooLarge(): HttpError {
+  return new HttpError(
+    413,
+    `The request body is larger than ${MAX_JSON_BODY} bytes.`,
+    {},
+    { connection: 'close' },
+  );
+}
+
+/**
+ * Reads a JSON body of at most MAX_JSON_BODY bytes: 413 when larger, 415 when not declared as
+ * JSON, 400 when not UTF-8 or not JSON.
+ */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'];
-  if (type !== undefined && !/^application\/json\b/i.test(type)) {
+  if (type !== undefined && !JSON_CONTENT_TYPE.test(type)) {
     throw new HttpError(415, 'Send a JSON body (Content-Type: application/json).');
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_JSON_BODY) {
-    req.resume();
-    throw new HttpError(413, `The request body is larger than ${MAX_JSON_BODY} bytes.`);
-  }
+  if (declared > MAX_JSON_BODY) throw tooLarge();
   const parts: Buffer[] = [];
   let size = 0;
   for await (const part of req) {
     const chunk = part as Buffer;
     size += chunk.length;
-    if (size > MAX_JSON_BODY) {
-      req.resume();
-      throw new HttpError(413, `The request body is larger than ${MAX_JSON_BODY} bytes.`);
-    }
+    if (size > MAX_JSON_BODY) throw tooLarge();
     parts.push(chunk);
   }
   if (size === 0) throw new HttpError(400, 'The request body is empty; send a JSON object.');
+  let text: string;
   try {
-    return JSON.parse(Buffer.concat(parts).toString('utf8'));
+    // Not the lenient decoding of Buffer#toString: invalid bytes would become U+FFFD and run.
+    text = utf8.decode(Buffer.concat(parts, size));
+  } catch {
+    throw new HttpError(400, 'The request body is not valid UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'The request body is not valid JSON.');
   }

@@ -5,10 +5,8 @@ import {
   type Services,
   TokenError,
   bearerToken,
-  messageBytes,
   refusalDetails,
 } from '@ogent/api';
-import { quoteArg } from '@ogent/executor';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { z } from 'zod';
@@ -20,14 +18,30 @@ const loginBody = z.object({
 });
 
 const commandBody = z.object({
-  command: z.string().min(1).max(65_536),
+  // An empty command is the policy's to refuse (and record), as over tRPC.
+  command: z.string().max(65_536),
   target: z.string().min(1).max(64),
   /** Extra arguments, each passed as one literal word (quoted for you). */
   params: z.array(z.string().max(4096)).max(64).optional(),
   idempotencyKey: z.string().min(1).max(128).optional(),
 });
 
-const EXECUTION_PATH = /^\/api\/executions\/([0-9a-f-]{36})\/output$/;
+const EXECUTION_PATH = /^\/api\/executions\/([^/]*)\/output$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A parameter as one literal word of the command line, for the policy's tokenizer (not for a
+ * shell: the executor quotes what runs). Unlike quoteArg it never throws, so a NUL or other
+ * control character reaches the policy, which refuses it and records the attempt.
+ */
+function literalWord(param: string): string {
+  return `'${param.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A file name made only of characters that are safe in any Content-Disposition header. */
+function safeFileName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_');
+}
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
@@ -76,7 +90,8 @@ export class RestApi {
         const match = EXECUTION_PATH.exec(pathname);
         if (match?.[1] !== undefined) {
           if (req.method !== 'GET') throw new HttpError(405, 'Use GET.', {}, { allow: 'GET' });
-          return this.output(req, res, match[1]);
+          if (!UUID.test(match[1])) throw new HttpError(400, 'Not an execution id.');
+          return this.output(req, res, match[1].toLowerCase());
         }
         throw new HttpError(404, `No such endpoint: ${req.method ?? ''} ${pathname}`);
       }
@@ -147,7 +162,7 @@ export class RestApi {
     const input =
       body.params === undefined || body.params.length === 0
         ? body.command
-        : `${body.command} ${body.params.map(quoteArg).join(' ')}`;
+        : `${body.command} ${body.params.map(literalWord).join(' ')}`;
     const { executionId } = await this.services.executions.execute(user, {
       target: body.target,
       command: input,
@@ -157,8 +172,8 @@ export class RestApi {
     // The command runs on even if the client goes away; only the watching stops.
     const watching = new AbortController();
     res.once('close', () => watching.abort());
-    const all: Buffer[] = [];
-    const streams = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const all: Uint8Array[] = [];
+    const streams = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
     for await (const message of this.services.executions.watch(
       user,
       executionId,
@@ -166,9 +181,8 @@ export class RestApi {
       watching.signal,
     )) {
       if (message.type === 'output') {
-        const bytes = messageBytes(message);
-        all.push(bytes);
-        streams[message.stream].push(bytes);
+        all.push(message.data);
+        streams[message.stream].push(message.data);
         continue;
       }
       sendJson(res, 200, {
@@ -214,12 +228,12 @@ export class RestApi {
         started = true;
         res.writeHead(200, {
           'content-type': 'text/plain; charset=utf-8',
-          'content-disposition': `attachment; filename="ogent-${record.target}-${executionId.slice(0, 8)}.txt"`,
+          'content-disposition': `attachment; filename="ogent-${safeFileName(record.target)}-${executionId.slice(0, 8)}.txt"`,
           'cache-control': 'no-store',
         });
       }
       if (message.type === 'output' && (only === null || only === message.stream)) {
-        res.write(messageBytes(message));
+        res.write(message.data);
       }
     }
     if (!started) res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

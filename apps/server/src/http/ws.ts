@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { type AppRouter, type ReadyFn, type Services, appRouter, createContext } from '@ogent/api';
+import { wireEncoder } from '@ogent/wire';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerLogger } from '../logger.js';
@@ -74,6 +75,8 @@ export function attachWebSocket(options: {
     wss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    // Output travels as bytes in binary frames (see @ogent/wire); clients use the same encoder.
+    experimental_encoder: wireEncoder,
     createContext: async ({ req, res, info }) => {
       // The adapter's `res` is the connection's WebSocket.
       const ws = res as WebSocket;

@@ -1,4 +1,5 @@
 import type { AppRouter } from '@ogent/api';
+import { wireEncoder, wireTransformer } from '@ogent/wire';
 import {
   type TRPCClient,
   createTRPCClient,
@@ -20,7 +21,8 @@ export interface TypedClient {
 
 /**
  * The typed client as another TypeScript project would build it: WebSocket for subscriptions,
- * HTTP batching for the rest, the token in the Authorization header and in connectionParams.
+ * HTTP batching for the rest, the token in the Authorization header and in connectionParams,
+ * and Ogent's wire encoder and transformer so that output arrives as bytes.
  */
 export function typedClient(url: string, token: () => string | null): TypedClient {
   let socket: WebSocket | undefined;
@@ -37,15 +39,17 @@ export function typedClient(url: string, token: () => string | null): TypedClien
     // WebSocket once, from the connection params sent when it opens.
     lazy: { enabled: true, closeMs: 1_000 },
     connectionParams: () => ({ token: token() ?? '' }),
+    experimental_encoder: wireEncoder,
     retryDelayMs: () => 50,
   });
   const trpc = createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === 'subscription',
-        true: wsLink({ client: ws }),
+        true: wsLink({ client: ws, transformer: wireTransformer }),
         false: httpBatchLink({
           url: `${url}/trpc`,
+          transformer: wireTransformer,
           headers: () => {
             const t = token();
             return t === null ? {} : { authorization: `Bearer ${t}` };

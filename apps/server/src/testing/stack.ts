@@ -84,7 +84,10 @@ export function testConfig(
         args: { max: 4, pattern: '[A-Za-z0-9._/-]+' },
         endOfOptions: true,
       },
-      sleep: { path: '/bin/sleep', args: { min: 1, max: 1, integer: { min: 0, max: 600 } } },
+      sleep: {
+        path: '/bin/sleep',
+        args: { min: 1, max: 1, integer: { min: 0, max: 100_000_000 } },
+      },
       seq: {
         path: '/usr/bin/seq',
         args: { min: 1, max: 3, integer: { min: 0, max: 1_000_000_000 } },

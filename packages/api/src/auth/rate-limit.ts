@@ -20,11 +20,24 @@ export class FailureLimiter {
     return Math.max(0, oldest + this.windowMs - this.now());
   }
 
-  fail(key: string): void {
+  /**
+   * Counts an attempt as a failure before its outcome is known, and returns a function that takes
+   * it back. Checking a password takes time: counting only once it has failed would let every
+   * guess sent at the same moment pass the limit before any of them is counted.
+   */
+  attempt(key: string): () => void {
     const recent = this.recent(key);
-    recent.push(this.now());
+    const at = this.now();
+    recent.push(at);
     this.failures.set(key, recent);
     if (this.failures.size > 10_000) this.sweep();
+    return () => {
+      const current = this.failures.get(key);
+      const index = current?.lastIndexOf(at) ?? -1;
+      if (current === undefined || index === -1) return;
+      current.splice(index, 1);
+      if (current.length === 0) this.failures.delete(key);
+    };
   }
 
   reset(key: string): void {

@@ -3,6 +3,13 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { FailureLimiter } from './rate-limit.js';
 import { TokenError, type TokenService } from './tokens.js';
 
+/**
+ * What an identity provider may call a user: up to 256 visible characters (letters, digits,
+ * punctuation, symbols: `auth0|123`, `jane@example.com`), nothing blank or invisible, since it
+ * is shown in every audit record.
+ */
+const EXTERNAL_USERNAME = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]{1,256}$/u;
+
 /** A user who may sign in with a password. */
 export interface UserAccount {
   readonly username: string;
@@ -74,16 +81,16 @@ export class AuthService {
         seconds,
       );
     }
+    // Counted before the (slow) password check, so that guesses sent all at once are limited too.
+    this.byName.attempt(nameKey);
+    const takeBack = this.byAddress.attempt(clientAddress);
     const account = this.accounts.get(username);
     // Verify against a decoy when the user does not exist, so timing does not reveal it.
     const hash = account?.passwordHash ?? (await (this.decoy ??= hashPassword('decoy-password')));
     const ok = (await verifyPassword(password, hash)) && account !== undefined;
-    if (!ok) {
-      this.byName.fail(nameKey);
-      this.byAddress.fail(clientAddress);
-      throw new LoginRefusedError('invalid', 'Invalid username or password.');
-    }
+    if (!ok) throw new LoginRefusedError('invalid', 'Invalid username or password.');
     this.byName.reset(nameKey);
+    takeBack();
     const issued = await this.tokens.issue(account.username, account.roles);
     return { ...issued, user: this.describe(account.username, account.roles, issued.expiresAt) };
   }
@@ -92,7 +99,16 @@ export class AuthService {
   async authenticate(token: string): Promise<AuthUser> {
     const verified = await this.tokens.verify(token);
     if (verified.issuer === 'external') {
-      const roles = verified.roles.filter((r) => r in this.roles);
+      if (!EXTERNAL_USERNAME.test(verified.username)) {
+        throw new TokenError("The token's username is not acceptable.");
+      }
+      // Executions belong to a username: an outside identity named like a local account would
+      // see and cancel that account's executions.
+      if (this.accounts.has(verified.username)) {
+        throw new TokenError('The token names a local account; sign in with its password.');
+      }
+      // Own keys only: a role named `constructor` in a token must not match Object.prototype.
+      const roles = verified.roles.filter((r) => Object.hasOwn(this.roles, r));
       return this.describe(verified.username, roles, verified.expiresAt);
     }
     const account = this.accounts.get(verified.username);
@@ -102,7 +118,10 @@ export class AuthService {
   }
 
   private describe(username: string, roles: readonly string[], expiresAt: number): AuthUser {
-    const known = roles.map((r) => this.roles[r]).filter((r) => r !== undefined);
+    const known = roles
+      .filter((r) => Object.hasOwn(this.roles, r))
+      .map((r) => this.roles[r])
+      .filter((r) => r !== undefined);
     return {
       username,
       roles,

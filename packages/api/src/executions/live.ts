@@ -20,16 +20,14 @@ export class LiveExecution {
   private tail: OutputChunk[] = [];
   private tailBytes = 0;
   private flushedSeq = 0;
-  private changed: Promise<void>;
-  private signalChange: () => void = () => undefined;
+  /** Created when a watcher waits, settled at the next change: no promise per chunk otherwise. */
+  private changed: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     readonly id: string,
     readonly owner: AuthUser,
     readonly target: string,
-  ) {
-    this.changed = this.nextChange();
-  }
+  ) {}
 
   append(chunk: OutputChunk): void {
     this.tail.push(chunk);
@@ -72,10 +70,18 @@ export class LiveExecution {
   /** Resolves at the next chunk or the end, or when the signal aborts. */
   wait(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
+    if (this.changed === undefined) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.changed = { promise, resolve };
+    }
+    const changed = this.changed.promise;
     return new Promise((resolve) => {
       const onAbort = (): void => resolve();
       signal.addEventListener('abort', onAbort, { once: true });
-      void this.changed.then(() => {
+      void changed.then(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
       });
@@ -92,14 +98,8 @@ export class LiveExecution {
   }
 
   private notify(): void {
-    const signal = this.signalChange;
-    this.changed = this.nextChange();
-    signal();
-  }
-
-  private nextChange(): Promise<void> {
-    return new Promise((resolve) => {
-      this.signalChange = resolve;
-    });
+    const changed = this.changed;
+    this.changed = undefined;
+    changed?.resolve();
   }
 }

@@ -12,7 +12,6 @@ import { type AuditRefusal, DuplicateIdempotencyKeyError, commandNotPermitted } 
 import type { Logger } from '../logger.js';
 import { LiveExecution } from './live.js';
 import { endMessage, endMessageFromRecord, toMessages } from './messages.js';
-import { Utf8Aligner } from './utf8.js';
 import { OutputWriter } from './writer.js';
 import type {
   ExecutionMessage,
@@ -287,12 +286,8 @@ export class ExecutionManager {
   }
 
   private async run(live: LiveExecution, argv: readonly string[]): Promise<void> {
-    const aligners: Record<OutputStreamName, Utf8Aligner> = {
-      stdout: new Utf8Aligner(),
-      stderr: new Utf8Aligner(),
-    };
-    const add = (stream: OutputStreamName, data: Buffer | undefined): void => {
-      if (data === undefined || data.length === 0) return;
+    const add = (stream: OutputStreamName, data: Buffer): void => {
+      if (data.length === 0) return;
       const chunk = { seq: live.lastSeq + 1, stream, data };
       live.append(chunk);
       this.writer.add({ executionId: live.id, ...chunk });
@@ -310,14 +305,13 @@ export class ExecutionManager {
           exit = event;
           break;
         }
-        add(event.stream, aligners[event.stream].push(event.data));
-        await this.writer.waitForRoom();
+        add(event.stream, event.data);
+        // Checked first so that the common case costs no promise per chunk.
+        if (!this.writer.hasRoom) await this.writer.waitForRoom();
       }
     } catch (error) {
       this.logger.error({ err: error, executionId: live.id }, 'execution loop failed');
     }
-    add('stdout', aligners.stdout.flush());
-    add('stderr', aligners.stderr.flush());
 
     const status = live.interruptedByShutdown ? 'interrupted' : (exit?.status ?? 'failed');
     const outcome = {

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type {
   EndMessage,
   ExecutionOutcome,
@@ -8,13 +7,9 @@ import type {
 } from './types.js';
 
 /** The largest output message sent: large enough for throughput, small enough to stay smooth. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/**
- * Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. Text goes as
- * text; bytes that are not valid UTF-8 (or contain NUL) go as base64, so every byte reaches the
- * client unchanged.
- */
+/** Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. */
 export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
   const messages: OutputMessage[] = [];
   let i = 0;
@@ -32,16 +27,11 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
       bytes += next.data.length;
       last = next;
     }
-    const data = parts.length === 1 ? first.data : Buffer.concat(parts, bytes);
-    // NUL-heavy output (zero-filled data) is binary in all but name: as JSON text each NUL
-    // would cost six bytes (\u0000), as base64 four thirds.
-    const text = data.indexOf(0) === -1 && isUtf8(data);
     messages.push({
       type: 'output',
       seq: last.seq,
       stream: first.stream,
-      data: data.toString(text ? 'utf8' : 'base64'),
-      encoding: text ? 'utf8' : 'base64',
+      data: parts.length === 1 ? first.data : Buffer.concat(parts, bytes),
     });
   }
   return messages;
@@ -75,9 +65,4 @@ export function endMessageFromRecord(record: ExecutionRecord): EndMessage {
     durationMs: record.durationMs ?? 0,
     status: record.status === 'running' ? 'interrupted' : record.status,
   });
-}
-
-/** Turns a message's data back into bytes. */
-export function messageBytes(message: OutputMessage): Buffer {
-  return Buffer.from(message.data, message.encoding);
 }

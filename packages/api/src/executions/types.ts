@@ -108,9 +108,8 @@ export interface OutputMessage {
   /** Number of the last chunk included: resume after it. */
   readonly seq: number;
   readonly stream: OutputStreamName;
-  /** UTF-8 text, or base64 when the bytes are not valid UTF-8. */
-  readonly data: string;
-  readonly encoding: 'utf8' | 'base64';
+  /** The bytes exactly as the program wrote them (decode with a streaming TextDecoder). */
+  readonly data: Uint8Array;
 }
 
 /** The final event: exactly one, after all output. */

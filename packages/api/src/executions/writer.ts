@@ -44,6 +44,11 @@ export class OutputWriter {
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
   }
 
+  /** Whether a producer may add more now without waiting. */
+  get hasRoom(): boolean {
+    return this.pendingBytes + this.inFlightBytes <= this.options.maxPendingBytes;
+  }
+
   /** Resolves once there is room for more: the backpressure point for producers. */
   async waitForRoom(): Promise<void> {
     while (this.pendingBytes + this.inFlightBytes > this.options.maxPendingBytes) {

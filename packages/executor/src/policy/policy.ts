@@ -4,6 +4,7 @@ import {
   type CommandRule,
   type PolicyConfig,
   type PolicyConfigInput,
+  type Role,
   policyConfigSchema,
 } from './schema.js';
 import { tokenize } from './tokenize.js';
@@ -86,11 +87,19 @@ export class CommandPolicy {
     this.byPath = byPath;
   }
 
+  /**
+   * A role by name. Role names can come from an identity provider's token, so a name such as
+   * `constructor` or `__proto__` must not reach the prototype of the plain object they live in.
+   */
+  private role(name: string): Role | undefined {
+    return Object.hasOwn(this.config.roles, name) ? this.config.roles[name] : undefined;
+  }
+
   /** The commands these roles may run on this target, sorted by name. */
   permittedCommands(access: AccessContext): { name: string; rule: CommandRule }[] {
     const names = new Set<string>();
     for (const roleName of access.roles) {
-      const role = this.config.roles[roleName];
+      const role = this.role(roleName);
       if (role === undefined || !role.targets.some((t) => targetMatches(t, access.target))) {
         continue;
       }
@@ -108,7 +117,7 @@ export class CommandPolicy {
   /** Whether any of these roles may use this target at all. */
   targetPermitted(roles: readonly string[], target: string): boolean {
     return roles.some((roleName) =>
-      (this.config.roles[roleName]?.targets ?? []).some((t) => targetMatches(t, target)),
+      (this.role(roleName)?.targets ?? []).some((t) => targetMatches(t, target)),
     );
   }
 
@@ -135,7 +144,7 @@ export class CommandPolicy {
     }
     if (!permitted.includes(compiled.name)) {
       const anywhere = access.roles.some((roleName) => {
-        const commands = this.config.roles[roleName]?.commands ?? [];
+        const commands = this.role(roleName)?.commands ?? [];
         return commands.includes('*') || commands.includes(compiled.name);
       });
       return anywhere

@@ -22,6 +22,12 @@ const CHARACTER_NAMES: ReadonlyMap<number, string> = new Map([
   [0x2028, 'line separator'],
   [0x2029, 'paragraph separator'],
   [0xfeff, 'byte order mark'],
+  [0x00ad, 'soft hyphen'],
+  [0x2060, 'word joiner'],
+  [0x202f, 'narrow no-break space'],
+  [0x3000, 'ideographic space'],
+  [0x3164, 'Hangul filler'],
+  [0x2800, 'Braille blank'],
 ]);
 
 function describe(codePoint: number): string {
@@ -36,25 +42,24 @@ function isControl(cp: number): boolean {
 }
 
 /**
- * Characters that look like nothing, or like a plain space, but are not one to the shell:
- * bidirectional controls, zero-width characters, Unicode spaces, and other format characters
- * that can make what a reviewer reads differ from what runs.
+ * Characters that render as nothing at all, Unicode's whole list of them: bidirectional
+ * controls, zero-width characters, soft hyphen, variation selectors, Hangul fillers, tags.
  */
-function isInvisibleOrLookalike(cp: number): boolean {
-  return (
-    cp === 0x00a0 ||
-    cp === 0x00ad ||
-    cp === 0x061c ||
-    cp === 0x1680 ||
-    cp === 0x180e ||
-    (cp >= 0x2000 && cp <= 0x200f) ||
-    (cp >= 0x2028 && cp <= 0x202f) ||
-    (cp >= 0x205f && cp <= 0x206f) ||
-    cp === 0x3000 ||
-    cp === 0xfeff ||
-    (cp >= 0xfff9 && cp <= 0xfffb) ||
-    (cp >= 0xe0000 && cp <= 0xe007f)
-  );
+const DEFAULT_IGNORABLE = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
+/** Every Unicode space; only the plain space and tab separate words, in the shell as here. */
+const UNICODE_SPACE = /^\p{White_Space}$/u;
+/** Blank characters that Unicode does not class as either, yet look like a space. */
+const BLANK_LOOKING: ReadonlySet<number> = new Set([0x2800]);
+
+/**
+ * Characters that look like nothing, or like a plain space, but are not one to the shell: they
+ * can make what a reviewer reads differ from what runs. Checked by Unicode property rather than
+ * by a hand-made list, so that the rarer ones (Hangul filler U+3164, Mongolian vowel separator,
+ * tag characters) are caught as well.
+ */
+function isInvisibleOrLookalike(ch: string, cp: number): boolean {
+  if (cp === 0x20 || cp === 0x09) return false;
+  return DEFAULT_IGNORABLE.test(ch) || UNICODE_SPACE.test(ch) || BLANK_LOOKING.has(cp);
 }
 
 /**
@@ -113,7 +118,7 @@ export function sanitizeInput(
         ),
       };
     }
-    if (isInvisibleOrLookalike(cp)) {
+    if (isInvisibleOrLookalike(ch, cp)) {
       return {
         ok: false,
         refusal: refuse(

@@ -125,7 +125,7 @@ export const policyConfigSchema = z
   .superRefine((policy, ctx) => {
     for (const [name, role] of Object.entries(policy.roles)) {
       role.commands.forEach((command, index) => {
-        if (command !== '*' && !(command in policy.commands)) {
+        if (command !== '*' && !Object.hasOwn(policy.commands, command)) {
           ctx.addIssue({
             code: 'custom',
             path: ['roles', name, 'commands', index],

@@ -61,7 +61,8 @@ export class SshTransport implements Transport {
     const channelClosed = new Promise<ProcessExit | undefined>((resolve) =>
       channel.once('close', (code?: number | null, signalName?: string) => {
         if (typeof code === 'number') resolve({ exitCode: code, signal: null });
-        else if (code === null) resolve({ exitCode: null, signal: signalName?.replace(/^SIG/, '') ?? null });
+        else if (code === null)
+          resolve({ exitCode: null, signal: signalName?.replace(/^SIG/, '') ?? null });
         else resolve(undefined);
       }),
     );

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
+import { FailureLimiter } from './rate-limit.js';
+import { TokenError, TokenService, generateSigningKey } from './tokens.js';
+
+describe('passwords', () => {
+  it('verifies the right password only, and never throws on a malformed hash', async () => {
+    const hash = await hashPassword('correct horse');
+    expect(isPasswordHash(hash)).toBe(true);
+    expect(await verifyPassword('correct horse', hash)).toBe(true);
+    expect(await verifyPassword('correct horsf', hash)).toBe(false);
+    expect(await verifyPassword('x', 'scrypt$not-a-hash')).toBe(false);
+    expect(await verifyPassword('x', '')).toBe(false);
+  });
+
+  it('salts: the same password hashes differently each time', async () => {
+    expect(await hashPassword('same')).not.toBe(await hashPassword('same'));
+  });
+});
+
+describe('FailureLimiter', () => {
+  it('blocks a key after too many failures in the window, and lets it go after', () => {
+    let now = 1_000_000;
+    const limiter = new FailureLimiter(3, 60_000, () => now);
+    for (let i = 0; i < 3; i += 1) limiter.attempt('alice');
+    expect(limiter.retryAfter('alice')).toBe(60_000);
+    expect(limiter.retryAfter('bob')).toBe(0);
+    now += 30_000;
+    expect(limiter.retryAfter('alice')).toBe(30_000);
+    now += 30_001;
+    expect(limiter.retryAfter('alice')).toBe(0);
+  });
+
+  it('an attempt taken back (a success) does not count', () => {
+    const limiter = new FailureLimiter(2, 60_000);
+    limiter.attempt('alice')();
+    limiter.attempt('alice')();
+    limiter.attempt('alice');
+    expect(limiter.retryAfter('alice')).toBe(0);
+  });
+});
+
+describe('TokenService', () => {
+  it('issues tokens it verifies, and refuses a tampered or foreign one', async () => {
+    const tokens = await TokenService.create({ key: await generateSigningKey(), ttl: '1h' });
+    const { token, expiresAt } = await tokens.issue('alice', ['operator']);
+    expect(expiresAt).toBeGreaterThan(Date.now() + 59 * 60_000);
+    expect(await tokens.verify(token)).toMatchObject({ username: 'alice', issuer: 'local' });
+
+    const [header, payload, signature] = token.split('.');
+    const forged = Buffer.from(
+      Buffer.from(payload ?? '', 'base64url')
+        .toString()
+        .replace('alice', 'admin'),
+    ).toString('base64url');
+    await expect(tokens.verify(`${header}.${forged}.${signature}`)).rejects.toThrow(TokenError);
+
+    const other = await TokenService.create({ key: await generateSigningKey(), ttl: '1h' });
+    await expect(other.verify(token)).rejects.toThrow('signature');
+    await expect(tokens.verify('garbage')).rejects.toThrow('malformed');
+  });
+
+  it('refuses an expired token', async () => {
+    const tokens = await TokenService.create({ key: await generateSigningKey(), ttl: '1s' });
+    const { token } = await tokens.issue('alice', []);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(tokens.verify(token)).rejects.toThrow('expired');
+  });
+});

@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { WireFormatError, decodeMessage, encodeMessage } from './index.js';
+
+/** JSON values with byte arrays anywhere in them. */
+const value = fc.letrec<{ tree: unknown }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.uint8Array({ maxLength: 300 }),
+    fc.array(tie('tree'), { maxLength: 4 }),
+    fc.dictionary(
+      fc.string().filter((k) => k !== '$bin' && k !== '__proto__'),
+      tie('tree'),
+      { maxKeys: 4 },
+    ),
+  ),
+})).tree;
+
+describe('wire format', () => {
+  it('round-trips any JSON value with bytes in it, bytes unchanged', () => {
+    fc.assert(
+      fc.property(value, (message) => {
+        const decoded = decodeMessage(encodeMessage(message));
+        expect(decoded).toEqual(message);
+      }),
+    );
+  });
+
+  it('sends bytes as bytes: a Buffer is not turned into a JSON array', () => {
+    const data = Buffer.from('\u0000binary\u00ff and text', 'latin1');
+    const frame = encodeMessage({ type: 'output', data });
+    expect(frame).toBeInstanceOf(Uint8Array);
+    // The frame is the header, a small JSON and the bytes themselves.
+    expect((frame as Uint8Array).byteLength).toBeLessThan(data.length + 60);
+    const decoded = decodeMessage(frame) as { data: Uint8Array };
+    expect(Buffer.from(decoded.data).equals(data)).toBe(true);
+  });
+
+  it('a message without bytes is a JSON text frame', () => {
+    expect(encodeMessage({ a: 1 })).toBe('{"a":1}');
+    expect(decodeMessage('{"a":1}')).toEqual({ a: 1 });
+  });
+
+  it('accepts frames in an ArrayBuffer or a view into a larger buffer', () => {
+    const frame = encodeMessage({ d: new Uint8Array([1, 2, 3]) }) as Uint8Array;
+    const padded = new Uint8Array(frame.byteLength + 7);
+    padded.set(frame, 5);
+    expect(decodeMessage(padded.subarray(5, 5 + frame.byteLength))).toEqual({
+      d: new Uint8Array([1, 2, 3]),
+    });
+    expect(decodeMessage(frame.slice().buffer)).toEqual({ d: new Uint8Array([1, 2, 3]) });
+  });
+
+  it.each([
+    ['too short', new Uint8Array([1, 0])],
+    ['unknown version', new Uint8Array([9, 0, 0, 0, 2, 123, 125])],
+    ['JSON length beyond the frame', new Uint8Array([1, 0, 0, 1, 0, 123, 125])],
+    ['reference beyond the attachments', frameWith('{"d":{"$bin":[0,10]}}', 3)],
+    ['reference with extra keys', frameWith('{"d":{"$bin":[0,1],"x":1}}', 3)],
+    ['negative reference', frameWith('{"d":{"$bin":[-1,1]}}', 3)],
+    ['non-integer reference', frameWith('{"d":{"$bin":[0.5,1]}}', 3)],
+    ['invalid JSON', frameWith('{"d":', 0)],
+    [
+      'invalid UTF-8 in JSON',
+      (() => {
+        const f = frameWith('{"a":"x"}', 0);
+        f[8] = 0xff;
+        return f;
+      })(),
+    ],
+  ])('refuses a malformed frame: %s', (_name, frame) => {
+    expect(() => decodeMessage(frame)).toThrow(WireFormatError);
+  });
+
+  it('refuses invalid JSON text', () => {
+    expect(() => decodeMessage('{nope')).toThrow(WireFormatError);
+  });
+});
+
+function frameWith(json: string, attachmentBytes: number): Uint8Array {
+  const body = new TextEncoder().encode(json);
+  const frame = new Uint8Array(5 + body.length + attachmentBytes);
+  new DataView(frame.buffer).setUint32(1, body.length);
+  frame[0] = 1;
+  frame.set(body, 5);
+  return frame;
+}
