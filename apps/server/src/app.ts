@@ -178,6 +178,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: 1024 * 1024,
+    // One request may not fan out into thousands of calls.
+    maxBatchSize: 50,
     createContext: ({ req }) =>
       createContext({
         services,
@@ -232,6 +234,18 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error.' });
       else res.destroy();
     });
+  });
+  // Malformed HTTP (oversized headers, bad framing) gets a JSON answer too, not an empty one.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({
+      error: status === 431 ? 'Request headers too large.' : 'Malformed HTTP request.',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   const ws = attachWebSocket({
     server,

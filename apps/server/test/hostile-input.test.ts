@@ -760,7 +760,7 @@ describe('hostile parameters (HTTP `params`)', () => {
 });
 
 describe('input larger than a request may carry', () => {
-  it('is turned away before the policy: 413 over HTTP, BAD_REQUEST over tRPC', async () => {
+  it('413 over HTTP (the body limit); over tRPC refused by the policy as too long, and recorded', async () => {
     const input = `ls ${'a'.repeat(140_000)}`;
     const http = await post(
       stack,
@@ -773,7 +773,14 @@ describe('input larger than a request may carry', () => {
     const trpc = await trpcError(
       overTrpc.trpc.exec.execute.mutate({ target: 'web-1', command: input }),
     );
-    expect(trpc.code).toBe('BAD_REQUEST');
+    attempts.trpc += 1;
+    expect(trpc.code).toBe('FORBIDDEN');
+    const refusal = (trpc.data as { refusal: { refusalCode: string; executionId: string } })
+      .refusal;
+    expect(refusal.refusalCode).toBe('too_long');
+    const record = await overTrpc.trpc.exec.byId.query({ executionId: refusal.executionId });
+    expect(record).toMatchObject({ status: 'refused', refusalCode: 'too_long' });
+    expect(record.input).toBe(input);
   });
 });
 

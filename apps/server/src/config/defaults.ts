@@ -52,13 +52,14 @@ export const DEFAULT_CONFIG: ConfigInput = {
         { name: '-type', value: { enum: ['f', 'd', 'l'] } },
         { name: '-maxdepth', value: { integer: { min: 0, max: 10 } } },
       ],
-      args: { max: 1, pathPrefix: LOGS },
+      // At least one operand: with none, find would search the current directory.
+      args: { min: 1, max: 1, pathPrefix: LOGS },
     },
     du: {
       path: '/usr/bin/du',
       description: 'Disk usage under /var/log',
       options: ['-s', '-h', '-sh'],
-      args: { max: 4, pathPrefix: LOGS },
+      args: { min: 1, max: 4, pathPrefix: LOGS },
       endOfOptions: true,
     },
     df: { path: '/bin/df', description: 'Free disk space', options: ['-h', '-T', '-i', '-hT'] },

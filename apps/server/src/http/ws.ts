@@ -98,8 +98,14 @@ export function attachWebSocket(options: {
       return ctx;
     },
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR')
-        logger.error({ err: error, path }, 'websocket procedure failed');
+      if (error.code !== 'INTERNAL_SERVER_ERROR') return;
+      // A frame over the size limit or with invalid UTF-8 is the client's fault, not ours.
+      const code = (error.cause as { code?: unknown } | undefined)?.code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+        logger.debug({ err: error }, 'websocket protocol error from a client');
+        return;
+      }
+      logger.error({ err: error, path }, 'websocket procedure failed');
     },
   });
 

@@ -84,7 +84,9 @@ export class ExecutionManager {
       id,
       username: user.username,
       target: request.target,
-      input: request.command,
+      // Exactly what was typed, except that lone surrogates (which no storage encoding can hold)
+      // become U+FFFD; the policy refuses such input anyway.
+      input: request.command.toWellFormed(),
       idempotencyKey: request.idempotencyKey ?? null,
       source: request.source,
       createdAt: Date.now(),

@@ -9,13 +9,16 @@ describe('nestedQuantifier', () => {
     ['((ab)+c)+', '((ab)+c)+'],
     ['(a{1,3}){2,}', '(a{1,3}){2,}'],
     ['([a-z]+/)+', '([a-z]+/)+'],
+    ['(a|aa)+', '(a|aa)+'],
+    ['^(?:x|y)*$', '(?:x|y)*'],
   ])('finds %s', (pattern, fragment) => {
     expect(nestedQuantifier(pattern)).toBe(fragment);
   });
 
   it.each([
     '^[A-Za-z0-9._/-]+$',
-    '(a|b)+',
+    '(a|b)',
+    '^(info|warn|error)$',
     'a+b*c?',
     '[(+)]+',
     '\\(a+\\)+',

@@ -2,22 +2,27 @@ const BOUNDED_QUANTIFIER = /^\{\d+(,\d*)?\}/;
 
 interface Frame {
   start: number;
+  /** Contains a quantifier (at any depth). */
   quantified: boolean;
+  /** Contains `|` at its own level. */
+  alternation: boolean;
 }
 
 /**
- * Finds a quantifier applied to a group that itself contains a quantifier, such as `(a+)+` or
- * `(?:x*y)*`: the shape behind catastrophic backtracking. Conservative on purpose: it also
- * refuses some unambiguous patterns, which an administrator can always rewrite.
+ * Finds a quantifier applied to a group that itself contains a quantifier or an alternation,
+ * such as `(a+)+`, `(?:x*y)*` or `(a|aa)+`: the shapes behind catastrophic backtracking.
+ * Conservative on purpose: it also refuses some unambiguous patterns (`(a|b)+`), which an
+ * administrator can always rewrite (`[ab]+`).
  *
  * Returns the offending fragment, or null when there is none. Policy patterns are checked once,
  * at load time; user input never reaches this function.
  */
 export function nestedQuantifier(source: string): string | null {
-  const stack: Frame[] = [{ start: 0, quantified: false }];
+  const stack: Frame[] = [{ start: 0, quantified: false, alternation: false }];
   let lastGroup: Frame | null = null;
   let i = 0;
-  const top = (): Frame => stack[stack.length - 1] ?? { start: 0, quantified: false };
+  const top = (): Frame =>
+    stack[stack.length - 1] ?? { start: 0, quantified: false, alternation: false };
 
   while (i < source.length) {
     const c = source[i];
@@ -41,7 +46,7 @@ export function nestedQuantifier(source: string): string | null {
       continue;
     }
     if (c === '(') {
-      stack.push({ start: i, quantified: false });
+      stack.push({ start: i, quantified: false, alternation: false });
       i += 1;
       if (source[i] === '?') i += 1; // group modifiers (?: (?= (?! (?<name> are not quantifiers
       lastGroup = null;
@@ -57,13 +62,15 @@ export function nestedQuantifier(source: string): string | null {
     const bounded = c === '{' ? BOUNDED_QUANTIFIER.exec(source.slice(i)) : null;
     if (c === '*' || c === '+' || c === '?' || bounded !== null) {
       const length = bounded?.[0].length ?? 1;
-      if (lastGroup?.quantified) return source.slice(lastGroup.start, i + length);
+      if (lastGroup?.quantified || lastGroup?.alternation)
+        return source.slice(lastGroup.start, i + length);
       top().quantified = true;
       i += length;
       if (source[i] === '?') i += 1; // lazy modifier
       lastGroup = null;
       continue;
     }
+    if (c === '|') top().alternation = true;
     lastGroup = null;
     i += 1;
   }

@@ -17,7 +17,7 @@ const safePattern = z.string().superRefine((source, ctx) => {
   if (nested !== null) {
     ctx.addIssue({
       code: 'custom',
-      message: `nested quantifier ${nested} can backtrack catastrophically; rewrite without it`,
+      message: `${nested} (a repeated group holding a quantifier or |) can backtrack catastrophically; rewrite it, e.g. with a character class`,
     });
   }
 });
