@@ -1,0 +1,1 @@
+export { default } from '@ogent/eslint-config/react';

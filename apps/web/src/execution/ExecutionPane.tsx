@@ -1,0 +1,304 @@
+import type { ExecutionState } from '@ogent/api';
+import { useEffect, useMemo, useState } from 'react';
+import { useApi } from '../api/api-context';
+import { errorCode, errorMessage } from '../api/errors';
+import { trpc } from '../api/trpc';
+import { copyText } from '../app/clipboard';
+import { useNow } from '../app/clock';
+import { TerminalView } from '../output/TerminalView';
+import { useFrameVersion } from '../output/use-frame-version';
+import { useSession, useSignedIn } from '../session/session-context';
+import { SessionExpiredError, downloadOutput } from './download';
+import { ExecutionFeed } from './execution-feed';
+import { StatusBadge } from './StatusBadge';
+import {
+  STATUS_LABELS,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatFull,
+  formatWhen,
+} from './status';
+
+interface ExecutionPaneProps {
+  readonly executionId: string;
+  readonly targetLabel: (id: string) => string;
+  /** Puts a command back in the input to edit and run again. */
+  readonly onEdit: (command: string, target: string) => void;
+}
+
+/** Ctrl+C cancels, unless text is selected (then it copies, as everywhere else). */
+function isCancelKey(event: KeyboardEvent): boolean {
+  if (!event.ctrlKey || event.metaKey || event.altKey || event.key.toLowerCase() !== 'c') {
+    return false;
+  }
+  const active = document.activeElement;
+  if (
+    (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement) &&
+    active.selectionStart !== active.selectionEnd
+  ) {
+    return false;
+  }
+  const selection = document.getSelection();
+  return selection === null || selection.isCollapsed || selection.toString() === '';
+}
+
+/**
+ * One execution: what ran where, its output (live while it runs, replayed from the store after),
+ * and how it ended. Opening it again after a reload reattaches to a run still going.
+ */
+export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPaneProps) {
+  const api = useApi();
+  const session = useSignedIn();
+  const { expire } = useSession();
+  const utils = trpc.useUtils();
+  const record = trpc.exec.byId.useQuery({ executionId });
+  const { mutate: cancelExecution } = trpc.exec.cancel.useMutation();
+  const now = useNow();
+
+  const feed = useMemo(() => new ExecutionFeed(api.trpc, executionId), [api, executionId]);
+  useEffect(() => {
+    feed.start();
+    return () => feed.stop();
+  }, [feed]);
+  const version = useFrameVersion(feed);
+
+  const end = feed.buffer.end;
+  const phase = feed.phase;
+  const failure = phase === 'failed' ? feed.error : null;
+  const failureCode = errorCode(failure);
+
+  const ended = end !== null;
+  useEffect(() => {
+    if (!ended) return;
+    void utils.exec.byId.invalidate({ executionId });
+    void utils.exec.list.invalidate();
+  }, [ended, executionId, utils]);
+  useEffect(() => {
+    if (failureCode === 'UNAUTHORIZED') expire();
+  }, [failureCode, expire]);
+
+  const info = record.data;
+  const status: ExecutionState | null =
+    end?.status ??
+    (info === undefined ? null : info.status === 'running' ? 'running' : info.status);
+  const running = status === 'running';
+  const mayCancel =
+    running &&
+    info !== undefined &&
+    (info.username === session.user.username || session.user.cancelAll);
+
+  // The Cancel button goes away when the run ends: keep the focus somewhere useful.
+  useEffect(() => {
+    if (!running && document.activeElement === document.body) {
+      document.getElementById('command-input')?.focus();
+    }
+  }, [running]);
+
+  const [cancelRequested, setCancelRequested] = useState(false);
+  const requestCancel = (): void => {
+    if (!mayCancel || cancelRequested) return;
+    setCancelRequested(true);
+    cancelExecution(
+      { executionId },
+      { onSettled: (result) => setCancelRequested(result?.cancelled === true) },
+    );
+  };
+
+  useEffect(() => {
+    if (!mayCancel) return;
+    const onKey = (event: KeyboardEvent): void => {
+      if (!isCancelKey(event)) return;
+      event.preventDefault();
+      setCancelRequested(true);
+      cancelExecution(
+        { executionId },
+        { onSettled: (result) => setCancelRequested(result?.cancelled === true) },
+      );
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [mayCancel, cancelExecution, executionId]);
+
+  const [notice, setNotice] = useState<string | null>(null);
+  const flash = (text: string): void => {
+    setNotice(text);
+    setTimeout(() => setNotice((current) => (current === text ? null : current)), 2500);
+  };
+  const copyCommand = (): void => {
+    if (info === undefined) return;
+    copyText(info.input).then(
+      () => flash('Command copied.'),
+      (error: unknown) => flash(errorMessage(error)),
+    );
+  };
+  const [downloading, setDownloading] = useState(false);
+  const download = (): void => {
+    setDownloading(true);
+    downloadOutput(session.token, executionId).then(
+      (name) => {
+        setDownloading(false);
+        flash(`Saved ${name}.`);
+      },
+      (error: unknown) => {
+        setDownloading(false);
+        if (error instanceof SessionExpiredError) expire();
+        else flash(errorMessage(error));
+      },
+    );
+  };
+
+  const exitCode = end?.exitCode ?? info?.exitCode ?? null;
+  const signal = end?.signal ?? info?.signal ?? null;
+  const duration = end?.execTime ?? (running ? null : (info?.durationMs ?? null));
+  const elapsed = running && info !== undefined ? Math.max(0, now - info.createdAt) : null;
+  const problem = end?.error ?? info?.error ?? null;
+  const lines = feed.buffer.lineCount;
+  const refused = status === 'refused';
+  const replaying = info !== undefined && info.status !== 'running' && !ended && phase !== 'failed';
+
+  if (record.isError) {
+    return (
+      <section className="run run--missing" aria-label="Execution">
+        <p role="alert" className="notice notice--error">
+          {errorCode(record.error) === 'NOT_FOUND'
+            ? 'This execution does not exist, or it is not yours to see.'
+            : errorMessage(record.error)}
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="run" aria-labelledby="run-command" data-phase={phase}>
+      <header className="run__header">
+        <div className="run__title">
+          <h2 id="run-command" className="run__command">
+            <span className="run__prompt" aria-hidden="true">
+              $
+            </span>
+            <span className="visually-hidden">Command: </span>
+            <code>{info?.input ?? '…'}</code>
+          </h2>
+          {info !== undefined && (
+            <p className="run__meta">
+              on <strong>{targetLabel(info.target)}</strong>
+              {info.username !== session.user.username && <> · by {info.username}</>} ·{' '}
+              <time
+                dateTime={new Date(info.createdAt).toISOString()}
+                title={formatFull(info.createdAt)}
+              >
+                {formatWhen(info.createdAt, now)}
+              </time>
+            </p>
+          )}
+        </div>
+        <div className="run__actions">
+          {running && mayCancel && (
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={requestCancel}
+              disabled={cancelRequested}
+              aria-keyshortcuts="Control+C"
+            >
+              {cancelRequested ? 'Cancelling…' : 'Cancel'} <kbd>Ctrl+C</kbd>
+            </button>
+          )}
+          <button
+            type="button"
+            className="button"
+            onClick={copyCommand}
+            disabled={info === undefined}
+          >
+            Copy command
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={download}
+            disabled={downloading || refused || info === undefined}
+          >
+            {downloading ? 'Downloading…' : 'Download output'}
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => info !== undefined && onEdit(info.input, info.target)}
+            disabled={info === undefined}
+          >
+            Edit &amp; rerun
+          </button>
+        </div>
+      </header>
+
+      {refused ? (
+        <div className="run__refused" role="note">
+          <p className="refusal__title">Not permitted — nothing ran.</p>
+          <p className="refusal__reason">{info?.reason ?? 'The policy refused this command.'}</p>
+          {info !== undefined && <p className="refusal__rule">Rule: {info.rule}</p>}
+        </div>
+      ) : failure !== null ? (
+        <p role="alert" className="notice notice--error run__failure">
+          {failureCode === 'NOT_FOUND'
+            ? 'This execution does not exist, or it is not yours to see.'
+            : `The output could not be loaded: ${errorMessage(failure)}`}
+        </p>
+      ) : (
+        <TerminalView
+          buffer={feed.buffer}
+          version={version}
+          label={`Output of ${info?.input ?? 'the command'}`}
+          placeholder={
+            ended || replaying
+              ? replaying
+                ? 'Loading output…'
+                : 'No output.'
+              : 'Waiting for output…'
+          }
+        />
+      )}
+
+      <footer className="run__status">
+        {status !== null && <StatusBadge status={status} exitCode={exitCode} />}
+        {exitCode !== null && (
+          <span className={exitCode === 0 ? 'run__fact' : 'run__fact run__fact--bad'}>
+            exit code <strong data-testid="exit-code">{exitCode}</strong>
+          </span>
+        )}
+        {signal !== null && (
+          <span className="run__fact">
+            signal <strong>{signal}</strong>
+          </span>
+        )}
+        {duration !== null && !refused && (
+          <span className="run__fact" title="How long the command ran">
+            {formatDuration(duration)}
+          </span>
+        )}
+        {elapsed !== null && <span className="run__fact">{formatDuration(elapsed)}</span>}
+        {!refused && (
+          <span className="run__fact" data-testid="line-count">
+            {formatCount(lines)} {lines === 1 ? 'line' : 'lines'}
+            {end !== null && end.outputBytes > 0 && <> · {formatBytes(end.outputBytes)}</>}
+          </span>
+        )}
+        {phase === 'reconnecting' && (
+          <span className="run__connection" role="status">
+            Connection lost — reconnecting…
+          </span>
+        )}
+        {replaying && <span className="run__fact">loading output…</span>}
+        {problem !== null && <span className="run__problem">{problem}</span>}
+        <span className="run__notice" role="status">
+          {notice}
+        </span>
+        <span className="visually-hidden" role="status">
+          {ended && status !== null
+            ? `${STATUS_LABELS[status]}${exitCode === null ? '' : `, exit code ${exitCode}`}`
+            : ''}
+        </span>
+      </footer>
+    </section>
+  );
+}

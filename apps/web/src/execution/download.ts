@@ -1,0 +1,39 @@
+/** The server answered 401: the token is no longer accepted. */
+export class SessionExpiredError extends Error {
+  override readonly name = 'SessionExpiredError';
+}
+
+function filenameFrom(disposition: string | null): string | null {
+  const match = disposition === null ? null : /filename="([^"]+)"/.exec(disposition);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Saves an execution's whole output (both streams, in order) as a text file: fetched with the
+ * token in a header (a plain link could not carry it), then handed to the browser as a blob.
+ */
+export async function downloadOutput(token: string, executionId: string): Promise<string> {
+  const response = await fetch(`/api/executions/${encodeURIComponent(executionId)}/output`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (response.status === 401) throw new SessionExpiredError('Your session has expired.');
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: string } | null;
+    throw new Error(body?.error ?? `The download failed (HTTP ${response.status}).`);
+  }
+  const blob = await response.blob();
+  const name =
+    filenameFrom(response.headers.get('content-disposition')) ??
+    `ogent-${executionId.slice(0, 8)}.txt`;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoking at once can cancel the download in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}

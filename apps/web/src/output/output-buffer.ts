@@ -1,0 +1,291 @@
+import type { EndMessage, ExecutionMessage } from '@ogent/api';
+import { DEFAULT_SGR, type SgrState, sameSgr, sgrAfter } from './sgr';
+import { TextLog } from './text-log';
+
+export type StreamName = 'stdout' | 'stderr';
+
+/**
+ * Rows longer than this are cut and continued on the next row: a browser lays out a 50 MB line
+ * (`head -c` of a file with no newline) no better than a 50 MB page.
+ */
+export const MAX_ROW_CHARS = 2000;
+
+/** Whether the body of an escape sequence holds its final byte (or BEL, which ends an OSC). */
+function terminated(body: string): boolean {
+  for (let i = 0; i < body.length; i += 1) {
+    const c = body.charCodeAt(i);
+    if ((c >= 0x40 && c <= 0x7e) || c === 0x07) return true;
+  }
+  return false;
+}
+
+/** One displayed row. */
+export interface Row {
+  readonly text: string;
+  readonly stream: StreamName;
+  /** SGR state at the start of the row. */
+  readonly state: SgrState;
+  /** Line number (1-based) across both streams; null for the continuation of a cut line. */
+  readonly line: number | null;
+}
+
+const STDERR_FLAG = 1;
+const CONTINUED_FLAG = 2;
+
+/**
+ * Rows are stored in fixed blocks rather than one array grown by doubling: growing would copy
+ * tens of megabytes at once (a visible stall at millions of rows), a new block costs 448 kB.
+ */
+const BLOCK_BITS = 16;
+const BLOCK_MASK = (1 << BLOCK_BITS) - 1;
+
+interface RowBlock {
+  /** Offset of the row's first character in its stream's log. */
+  readonly starts: Uint32Array;
+  /** Characters in the row (at most MAX_ROW_CHARS). */
+  readonly lengths: Uint16Array;
+  readonly flags: Uint8Array;
+}
+
+function newBlock(): RowBlock {
+  const size = 1 << BLOCK_BITS;
+  return {
+    starts: new Uint32Array(size),
+    lengths: new Uint16Array(size),
+    flags: new Uint8Array(size),
+  };
+}
+
+class StreamState {
+  readonly log = new TextLog();
+  readonly decoder = new TextDecoder('utf-8');
+  /** Offset in `log` where the incomplete row starts. */
+  rowStart = 0;
+  /** SGR state at `rowStart`. */
+  rowState: SgrState = DEFAULT_SGR;
+  /** The incomplete row continues a cut line. */
+  continued = false;
+  /** The incomplete row may hold escape sequences. */
+  rowHasEscape = false;
+  /** Row indexes from which a new SGR state applies to this stream's rows, and the states. */
+  readonly runRows: number[] = [];
+  readonly runStates: SgrState[] = [];
+
+  constructor(readonly flag: number) {}
+
+  get pendingLength(): number {
+    return this.log.length - this.rowStart;
+  }
+
+  stateOfRow(row: number): SgrState {
+    let lo = 0;
+    let hi = this.runRows.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.runRows[mid] ?? 0) <= row) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found === -1 ? DEFAULT_SGR : (this.runStates[found] ?? DEFAULT_SGR);
+  }
+}
+
+/**
+ * Output of one execution, stored outside React: text per stream in the chunks it came in, and
+ * per row only an offset, a length and two flags in typed arrays (7 bytes a row, so 7 million
+ * lines take ~50 MB besides the text). Rows are cut at newlines as output arrives; SGR
+ * state is tracked only across rows that contain escapes. Messages are numbered: one already
+ * seen is ignored, so a resumed stream can never double a line.
+ */
+export class OutputBuffer {
+  private readonly streams = {
+    stdout: new StreamState(0),
+    stderr: new StreamState(STDERR_FLAG),
+  };
+  private readonly blocks: RowBlock[] = [];
+  private count = 0;
+  /** Indexes of rows that continue a cut line, ascending. */
+  private readonly continuations: number[] = [];
+  private widest = 0;
+  private seq = 0;
+  private endMessage: EndMessage | null = null;
+  private revision = 0;
+  private readonly listeners = new Set<() => void>();
+
+  /** Bumped by every change; cheap to compare. */
+  get version(): number {
+    return this.revision;
+  }
+
+  /** `seq` of the last message taken: resume after it. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get end(): EndMessage | null {
+    return this.endMessage;
+  }
+
+  /** Completed rows plus each stream's incomplete last row. */
+  get rowCount(): number {
+    return this.count + this.pendingStreams().length;
+  }
+
+  /** Number of lines (a cut line counts once). */
+  get lineCount(): number {
+    return (
+      this.rowCount -
+      this.continuations.length -
+      this.pendingStreams().filter((s) => s.continued).length
+    );
+  }
+
+  /** Characters in the longest row. */
+  get widestRow(): number {
+    return Math.max(this.widest, ...this.pendingStreams().map((s) => s.pendingLength));
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Takes one message of the stream. Returns false for a message already taken (by `seq`) or
+   * anything after the end.
+   */
+  push(message: ExecutionMessage): boolean {
+    if (this.endMessage !== null || message.seq <= this.seq) return false;
+    this.seq = message.seq;
+    if (message.type === 'output') {
+      const stream = this.streams[message.stream];
+      // Chunks split anywhere, even inside a character: the decoder keeps the partial bytes.
+      this.append(stream, stream.decoder.decode(message.data, { stream: true }));
+    } else {
+      for (const stream of [this.streams.stdout, this.streams.stderr]) {
+        this.append(stream, stream.decoder.decode());
+        if (stream.pendingLength > 0) this.completeRow(stream, stream.log.length, 0);
+      }
+      this.endMessage = message;
+    }
+    this.revision += 1;
+    for (const listener of this.listeners) listener();
+    return true;
+  }
+
+  /** Row `index` (0 <= index < rowCount). */
+  row(index: number): Row {
+    if (index >= this.count) {
+      const stream = this.pendingStreams()[index - this.count];
+      if (stream === undefined) throw new RangeError(`No row ${index}`);
+      const continuedBefore = this.continuations.length;
+      return {
+        text: stream.log.slice(stream.rowStart, stream.log.length),
+        stream: stream === this.streams.stderr ? 'stderr' : 'stdout',
+        state: stream.rowState,
+        line: stream.continued ? null : index + 1 - continuedBefore,
+      };
+    }
+    const block = this.blocks[index >>> BLOCK_BITS];
+    const at = index & BLOCK_MASK;
+    const flags = block?.flags[at] ?? 0;
+    const stream = (flags & STDERR_FLAG) !== 0 ? this.streams.stderr : this.streams.stdout;
+    const start = block?.starts[at] ?? 0;
+    return {
+      text: stream.log.slice(start, start + (block?.lengths[at] ?? 0)),
+      stream: stream === this.streams.stderr ? 'stderr' : 'stdout',
+      state: stream.stateOfRow(index),
+      line: (flags & CONTINUED_FLAG) !== 0 ? null : index + 1 - this.continuationsUpTo(index),
+    };
+  }
+
+  private pendingStreams(): StreamState[] {
+    const out: StreamState[] = [];
+    if (this.streams.stdout.pendingLength > 0) out.push(this.streams.stdout);
+    if (this.streams.stderr.pendingLength > 0) out.push(this.streams.stderr);
+    return out;
+  }
+
+  private continuationsUpTo(index: number): number {
+    let lo = 0;
+    let hi = this.continuations.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.continuations[mid] ?? 0) <= index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private append(stream: StreamState, text: string): void {
+    if (text === '') return;
+    const base = stream.log.length;
+    stream.log.append(text);
+    let escape = text.indexOf('\x1b');
+    let from = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', from);
+      const segmentEnd = newline === -1 ? text.length : newline;
+      if (escape !== -1 && escape < from) escape = text.indexOf('\x1b', from);
+      // Conservative: every row of a segment holding an escape is parsed for SGR changes.
+      const segmentEscape = escape !== -1 && escape < segmentEnd;
+      const lineEnd = base + segmentEnd;
+      while (lineEnd - stream.rowStart > MAX_ROW_CHARS) {
+        if (segmentEscape) stream.rowHasEscape = true;
+        this.completeRow(stream, this.cutPoint(stream), 0, true);
+      }
+      if (segmentEscape) stream.rowHasEscape = true;
+      if (newline === -1) break;
+      this.completeRow(stream, lineEnd, 1);
+      from = newline + 1;
+    }
+  }
+
+  /**
+   * Where to cut a row that grew too long: not inside a surrogate pair, and not inside an escape
+   * sequence (which is short: looking back a little is enough).
+   */
+  private cutPoint(stream: StreamState): number {
+    const limit = stream.rowStart + MAX_ROW_CHARS;
+    const lookBack = 64;
+    // tail[lookBack] is the first character of the next row.
+    const tail = stream.log.slice(limit - lookBack, limit + 1);
+    const escape = tail.lastIndexOf('\x1b', lookBack - 1);
+    if (escape !== -1 && !terminated(tail.slice(escape + 2, lookBack))) {
+      const at = limit - lookBack + escape;
+      if (at > stream.rowStart) return at;
+    }
+    const code = tail.charCodeAt(lookBack - 1);
+    return code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit;
+  }
+
+  /** Ends the stream's incomplete row at `end`; the next starts after `skip` characters. */
+  private completeRow(stream: StreamState, end: number, skip: number, cut = false): void {
+    const index = this.count;
+    const at = index & BLOCK_MASK;
+    if (at === 0) this.blocks.push(newBlock());
+    const block = this.blocks[this.blocks.length - 1] ?? newBlock();
+    const length = end - stream.rowStart;
+    block.starts[at] = stream.rowStart;
+    block.lengths[at] = length;
+    block.flags[at] = stream.flag | (stream.continued ? CONTINUED_FLAG : 0);
+    if (stream.continued) this.continuations.push(index);
+    const last = stream.runStates[stream.runStates.length - 1] ?? DEFAULT_SGR;
+    if (!sameSgr(last, stream.rowState)) {
+      stream.runRows.push(index);
+      stream.runStates.push(stream.rowState);
+    }
+    if (stream.rowHasEscape) {
+      stream.rowState = sgrAfter(stream.log.slice(stream.rowStart, end), stream.rowState);
+    }
+    this.widest = Math.max(this.widest, length);
+    this.count += 1;
+    stream.rowStart = end + skip;
+    stream.continued = cut;
+    stream.rowHasEscape = false;
+  }
+}
