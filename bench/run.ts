@@ -270,23 +270,7 @@ async function memory(stack: BenchStack, typed: TypedClient, token: string): Pro
   const mb = (bytes: number): number => bytes / MiB;
   await sleep(500);
   const baseline = stack.rss();
-
-  log(`memory: ${plan.idleSubs} idle subscriptions`);
-  const { executionId: sleeping } = await typed.trpc.exec.execute.mutate({
-    target: 'web-1',
-    command: 'sleep 600',
-  });
-  const subscribers: RawSubscriber[] = [];
-  for (let i = 0; i < plan.idleSubs; i += 1) {
-    const s = new RawSubscriber(stack.url, token);
-    subscribers.push(s);
-    await s.opened;
-    s.subscribe(sleeping);
-  }
-  await sleep(1500);
-  const withIdle = stack.rss();
-  await Promise.all(subscribers.map((s) => s.close()));
-  await typed.trpc.exec.cancel.mutate({ executionId: sleeping });
+  // Each scenario from the quietest state first: the paused reader, then idle subscriptions.
 
   log(`memory: one paused reader while ${stack.bigFileBytes / MiB} MiB flows`);
   const paused = new RawSubscriber(stack.url, token);
@@ -327,6 +311,23 @@ async function memory(stack: BenchStack, typed: TypedClient, token: string): Pro
   log(
     `  paused reader: ${(receivedWhilePaused / MiB).toFixed(1)} MiB before the pause took hold, all ${stack.bigFileBytes / MiB} MiB after resuming`,
   );
+
+  log(`memory: ${plan.idleSubs} idle subscriptions`);
+  const { executionId: sleeping } = await typed.trpc.exec.execute.mutate({
+    target: 'web-1',
+    command: 'sleep 600',
+  });
+  const subscribers: RawSubscriber[] = [];
+  for (let i = 0; i < plan.idleSubs; i += 1) {
+    const s = new RawSubscriber(stack.url, token);
+    subscribers.push(s);
+    await s.opened;
+    s.subscribe(sleeping);
+  }
+  await sleep(1500);
+  const withIdle = stack.rss();
+  await Promise.all(subscribers.map((s) => s.close()));
+  await typed.trpc.exec.cancel.mutate({ executionId: sleeping });
 
   log(`memory: ${plan.cycles} connect/disconnect cycles`);
   const { executionId: small } = await typed.trpc.exec.execute.mutate({

@@ -131,7 +131,7 @@ export async function* runOnTransport(
       finish(undefined, error);
       return;
     }
-    processStart = performance.now();
+    processStart = process.startedAt;
     process.stdout.on('data', onData('stdout'));
     process.stderr.on('data', onData('stderr'));
     if (stopReason !== undefined) terminate(process);

@@ -2,7 +2,7 @@ import type { AuthUser } from '../auth/service.js';
 import type { EndMessage, OutputChunk } from './types.js';
 
 /** Bytes of recent output kept in memory per running execution, for watchers that keep up. */
-const TAIL_BYTES = 8 * 1024 * 1024;
+const TAIL_BYTES = 2 * 1024 * 1024;
 
 /**
  * A running execution's in-memory state: the recent output (everything not yet stored, plus a

@@ -13,7 +13,7 @@ export interface OutputWriterOptions {
 export const WRITER_DEFAULTS: OutputWriterOptions = {
   flushIntervalMs: 20,
   flushBytes: 1024 * 1024,
-  maxPendingBytes: 16 * 1024 * 1024,
+  maxPendingBytes: 4 * 1024 * 1024,
 };
 
 /**

@@ -26,6 +26,7 @@ export class LocalTransport implements Transport {
     if (signal.aborted) return Promise.reject(signal.reason as Error);
 
     return new Promise((resolve, reject) => {
+      const startedAt = performance.now();
       const child = spawn(file, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
@@ -47,6 +48,7 @@ export class LocalTransport implements Transport {
         });
       });
       const started: StartedProcess = {
+        startedAt,
         stdout: child.stdout,
         stderr: child.stderr,
         exited: exitedPromise,

@@ -7,6 +7,8 @@ export interface ProcessExit {
 
 /** A process started by a transport, with its two output streams. */
 export interface StartedProcess {
+  /** performance.now() when the process was asked to start (not when we learnt it had). */
+  readonly startedAt: number;
   readonly stdout: Readable;
   readonly stderr: Readable;
   /**

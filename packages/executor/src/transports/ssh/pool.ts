@@ -75,7 +75,7 @@ export class SshPool {
   async exec(
     command: string,
     signal: AbortSignal,
-  ): Promise<{ channel: ClientChannel; connection: PooledConnection }> {
+  ): Promise<{ channel: ClientChannel; connection: PooledConnection; requestedAt: number }> {
     let refusals = 0;
     let reconnects = 0;
     for (;;) {
@@ -88,9 +88,12 @@ export class SshPool {
       }
       try {
         await abortable(connection.ready, signal);
+        // A fast program can end before the reply that the channel opened reaches us: time it
+        // from the request.
+        const requestedAt = performance.now();
         const channel = await openChannel(connection.client, command);
         channel.once('close', () => this.release(connection));
-        return { channel, connection };
+        return { channel, connection, requestedAt };
       } catch (error) {
         this.release(connection);
         if (isOpenRefusal(error) && connection.state === 'ready') {

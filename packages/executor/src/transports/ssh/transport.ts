@@ -49,7 +49,7 @@ export class SshTransport implements Transport {
 
   async start(argv: readonly string[], signal: AbortSignal): Promise<StartedProcess> {
     const line = remoteCommandLine(argv);
-    const { channel, connection } = await this.pool.exec(line, signal);
+    const { channel, connection, requestedAt } = await this.pool.exec(line, signal);
     let detached = false;
 
     // The exit status travels in the arguments of 'close' (ssh2 keeps it for that): an 'exit'
@@ -83,6 +83,7 @@ export class SshTransport implements Transport {
     });
 
     return {
+      startedAt: requestedAt,
       stdout: channel,
       stderr: channel.stderr,
       exited,
