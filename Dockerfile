@@ -13,6 +13,9 @@ RUN npm install --no-fund --no-audit && npx turbo run build --filter=@ogent/serv
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# Output buffers are large and short-lived: with fewer malloc arenas and large blocks always
+# mapped and unmapped, memory freed after a burst of output goes back to the system.
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json

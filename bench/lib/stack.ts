@@ -54,6 +54,8 @@ export async function startBenchStack(options: {
   nodeOptions?: readonly string[];
   /** More accounts, load1..loadN, with the bench password and the same role. */
   extraUsers?: number;
+  /** Extra environment for the server process. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<BenchStack> {
   const sshd = await startSshd();
   const bigFile = path.join(sshd.dir, 'big.log');
@@ -98,7 +100,15 @@ export async function startBenchStack(options: {
     {
       cwd: dataDir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production' },
+      // The environment `npm start` and the Dockerfile run the server with.
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        MALLOC_ARENA_MAX: '2',
+        MALLOC_MMAP_THRESHOLD_: '65536',
+        MALLOC_TRIM_THRESHOLD_: '131072',
+        ...options.env,
+      },
     },
   );
   server.stderr?.pipe(log);

@@ -18,6 +18,7 @@ export {
   commandRuleSchema,
   optionSpecSchema,
   policyConfigSchema,
+  refineRoleCommands,
   roleSchema,
   valueSpecSchema,
   type ArgsSpec,

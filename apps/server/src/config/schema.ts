@@ -1,5 +1,10 @@
 import { appRoleSchema, authConfigSchema, limitsConfigSchema, userSchema } from '@ogent/api';
-import { commandNameSchema, commandRuleSchema, targetSchema } from '@ogent/executor';
+import {
+  commandNameSchema,
+  commandRuleSchema,
+  refineRoleCommands,
+  targetSchema,
+} from '@ogent/executor';
 import { z } from 'zod';
 
 export const serverSectionSchema = z
@@ -58,7 +63,7 @@ export const configSchema = z
       }
       names.add(user.username);
       user.roles.forEach((role, j) => {
-        if (!(role in config.roles)) {
+        if (!Object.hasOwn(config.roles, role)) {
           ctx.addIssue({
             code: 'custom',
             path: ['users', i, 'roles', j],
@@ -67,17 +72,7 @@ export const configSchema = z
         }
       });
     });
-    for (const [name, role] of Object.entries(config.roles)) {
-      role.commands.forEach((command, i) => {
-        if (command !== '*' && !(command in config.commands)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['roles', name, 'commands', i],
-            message: `unknown command "${command}" (not defined under commands)`,
-          });
-        }
-      });
-    }
+    refineRoleCommands(config, ctx);
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -122,19 +122,31 @@ export const policyConfigSchema = z
     roles: z.record(z.string(), roleSchema),
     maxInputLength: z.number().int().positive().default(DEFAULT_MAX_INPUT_LENGTH),
   })
-  .superRefine((policy, ctx) => {
-    for (const [name, role] of Object.entries(policy.roles)) {
-      role.commands.forEach((command, index) => {
-        if (command !== '*' && !Object.hasOwn(policy.commands, command)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['roles', name, 'commands', index],
-            message: `unknown command "${command}" (not defined under commands)`,
-          });
-        }
-      });
-    }
-  });
+  .superRefine(refineRoleCommands);
+
+/**
+ * Reports every command a role names that no rule defines. Shared with configurations that
+ * embed a policy (the server's), so both name the same key for the same mistake.
+ */
+export function refineRoleCommands(
+  policy: {
+    roles: Record<string, { commands: readonly string[] }>;
+    commands: Record<string, unknown>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  for (const [name, role] of Object.entries(policy.roles)) {
+    role.commands.forEach((command, index) => {
+      if (command !== '*' && !Object.hasOwn(policy.commands, command)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', name, 'commands', index],
+          message: `unknown command "${command}" (not defined under commands)`,
+        });
+      }
+    });
+  }
+}
 
 export type ValueSpec = z.infer<typeof valueSpecSchema>;
 export type ArgsSpec = z.infer<typeof argsSpecSchema>;
