@@ -19,12 +19,14 @@ const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '5' },
     users: { type: 'string', default: '20' },
-    executions: { type: 'string', default: '10000' },
+    /** Stop after this many attempts (0: only the time limit). */
+    executions: { type: 'string', default: '0' },
   },
 });
 const minutes = Number(args.minutes);
 const userCount = Number(args.users);
-const targetExecutions = Number(args.executions);
+const targetExecutions =
+  Number(args.executions) > 0 ? Number(args.executions) : Number.POSITIVE_INFINITY;
 const log = (text: string): void => console.log(`[load] ${text}`);
 
 interface Tally {
@@ -172,7 +174,9 @@ async function countRecords(c: TypedClient): Promise<number> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  log(`${userCount} users, up to ${targetExecutions} executions or ${minutes} minutes`);
+  log(
+    `${userCount} users for ${minutes} minutes${Number.isFinite(targetExecutions) ? ` or ${targetExecutions} attempts` : ''}`,
+  );
   const stack = await startBenchStack({ bigFileBytes: 1024, extraUsers: userCount });
   const rss: { seconds: number; mib: number; attempts: number }[] = [];
   try {

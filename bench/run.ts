@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -52,15 +52,9 @@ const figures: Figure[] = [];
 const log = (text: string): void => console.log(`[bench] ${text}`);
 
 function version(command: string, argv: string[]): string {
-  try {
-    return (
-      execFileSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-        .trim()
-        .split('\n')[0] ?? ''
-    );
-  } catch (error) {
-    return ((error as { stderr?: string }).stderr ?? '').trim().split('\n')[0] ?? 'unknown';
-  }
+  // `ssh -V` prints its version on stderr.
+  const result = spawnSync(command, argv, { encoding: 'utf8' });
+  return `${result.stdout}${result.stderr}`.trim().split('\n')[0] ?? 'unknown';
 }
 
 async function latency(stack: BenchStack, typed: TypedClient, token: string): Promise<void> {

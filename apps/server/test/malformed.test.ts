@@ -217,12 +217,13 @@ describe('the HTTP contract', () => {
     expect(overTrpc).toMatchObject({ code: 'NOT_FOUND', message: 'Unknown target nope.' });
   });
 
-  it('431 for headers over the limit (Node answers this one itself, without a JSON body)', async () => {
+  it('431 for headers over the limit, with a JSON error like every other answer', async () => {
     const response = await request(stack, '/api/auth/validate', {
       method: 'POST',
       headers: { authorization: `Bearer ${'a'.repeat(20_000)}` },
     });
     expect(response.status).toBe(431);
+    expect(errorMessage(JSON.parse(response.text))).toBe('Request headers too large.');
   });
 
   it('404 for an execution id that does not exist, 400 for one that is not an id', async () => {
