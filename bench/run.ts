@@ -348,7 +348,7 @@ async function memory(stack: BenchStack, typed: TypedClient, token: string): Pro
     {
       id: 'memory.baseline',
       group: 'Memory',
-      label: 'server RSS, idle',
+      label: 'server RSS, idle (after the sections above)',
       unit: 'MiB',
       better: 'lower',
       values: [mb(baseline)],
