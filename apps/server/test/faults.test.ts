@@ -19,6 +19,22 @@ afterEach(async () => {
 const marker = (): string => String(6_000_000 + Math.floor(Math.random() * 1_000_000));
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
+/** Starts `sleep SECONDS` on web-1 and waits until it runs on the target. */
+async function sleepOnTarget(
+  client: Awaited<ReturnType<typeof signedIn>>,
+  user: string,
+  seconds: string,
+): Promise<string> {
+  const { executionId } = await client.trpc.exec.execute.mutate({
+    target: 'web-1',
+    command: `sleep ${seconds}`,
+  });
+  await vi.waitFor(() => expect(pgrep(user, `^/bin/sleep ${seconds}$`)).toHaveLength(1), {
+    timeout: 5_000,
+  });
+  return executionId;
+}
+
 describe('faults on the target', () => {
   it('sshd killed mid-command: the execution fails with a clear error, the server stays up, the next one reconnects', async () => {
     const stack = await startTestStack();
@@ -28,14 +44,7 @@ describe('faults on the target', () => {
     const alice = await signedIn(stack, 'alice');
     const seconds = marker();
     try {
-      const { executionId } = await alice.trpc.exec.execute.mutate({
-        target: 'web-1',
-        command: `sleep ${seconds}`,
-      });
-      await vi.waitFor(
-        () => expect(pgrep(sshd.username, `^/bin/sleep ${seconds}$`)).toHaveLength(1),
-        { timeout: 5_000 },
-      );
+      const executionId = await sleepOnTarget(alice, sshd.username, seconds);
       const killedAt = Date.now();
       sshd.signal('SIGKILL');
       const result = await watch(alice, executionId);
@@ -78,14 +87,7 @@ describe('faults on the target', () => {
     const alice = await signedIn(stack, 'alice');
     const seconds = marker();
     try {
-      const { executionId } = await alice.trpc.exec.execute.mutate({
-        target: 'web-1',
-        command: `sleep ${seconds}`,
-      });
-      await vi.waitFor(
-        () => expect(pgrep(sshd.username, `^/bin/sleep ${seconds}$`)).toHaveLength(1),
-        { timeout: 5_000 },
-      );
+      const executionId = await sleepOnTarget(alice, sshd.username, seconds);
       const stoppedAt = Date.now();
       sshd.signal('SIGSTOP');
       const result = await watch(alice, executionId);
