@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '@ogent/api';
 import { fingerprintOfPublicKeyLine } from '@ogent/executor';
@@ -56,7 +57,13 @@ async function main(): Promise<void> {
   if (positionals.length > 0)
     throw new ConfigError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
 
-  const file = values.config ?? process.env.OGENT_CONFIG;
+  const given = values.config ?? process.env.OGENT_CONFIG;
+  // `npm start -- --config FILE` runs the server from apps/server: a relative FILE means the
+  // directory npm was started in (INIT_CWD), as the person typing it meant.
+  const file =
+    given === undefined || given === ''
+      ? given
+      : path.resolve(process.env.INIT_CWD ?? process.cwd(), given);
   const config = withPortOverride(
     file === undefined || file === ''
       ? parseConfig(DEFAULT_CONFIG, {
