@@ -170,7 +170,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const clientAddress = (req: IncomingMessage): string => {
     const forwarded = req.headers['x-forwarded-for'];
     if (config.server.trustProxy && typeof forwarded === 'string') {
-      return forwarded.split(',')[0]?.trim() ?? 'unknown';
+      // The last hop is the one our proxy added; anything before it the client could write.
+      return forwarded.split(',').at(-1)?.trim() ?? 'unknown';
     }
     return req.socket.remoteAddress ?? 'unknown';
   };
@@ -212,7 +213,9 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     }
   };
 
-  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+  // requestTimeout bounds receiving a request (not answering it): a trickled body cannot hold a
+  // socket for long.
+  const server = createServer({ requestTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
     const started = performance.now();
     res.once('finish', () => {
       logger.debug(

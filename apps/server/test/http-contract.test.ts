@@ -104,6 +104,21 @@ describe('POST /api/command', () => {
     expect(body.execTime).toEqual(expect.any(Number));
   });
 
+  it('returns at most 4 MiB of output inline, and says where the rest is', async () => {
+    const { body } = await post(
+      stack,
+      '/api/command',
+      { command: 'seq 1 1000000', target: 'local' },
+      token,
+    );
+    expect(body).toMatchObject({ status: 'completed', exitCode: 0, outputCut: true });
+    expect(Buffer.byteLength(String(body.output))).toBe(4 * 1024 * 1024);
+    const full = await fetch(`${stack.url}${String(body.outputUrl)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((await full.text()).length).toBe(6_888_896);
+  });
+
   it('params are passed as literal arguments, never interpreted', async () => {
     const { body } = await post(
       stack,

@@ -50,6 +50,8 @@ describe('history survives a restart', () => {
 
     const second = await first.restart();
     stacks[0] = second;
+    // The graceful stop recorded the running execution itself: nothing was left to recover.
+    expect(second.server.recoveredInterrupted).toBe(0);
     const again = await signedIn(second, 'alice');
     try {
       const replay = await watch(again, done.executionId);
@@ -113,6 +115,59 @@ describe('tokens and the WebSocket', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('refuses new executions while it stops the running ones, and records those itself', async () => {
+    const s = await stack({ sshd: false });
+    const alice = await signedIn(s, 'alice');
+    const user = await s.server.services.auth.authenticate(alice.token);
+    await alice.close();
+    await s.server.services.executions.execute(user, {
+      target: 'local',
+      command: 'sleep 30',
+      source: 'trpc',
+    });
+    const closing = s.server.close();
+    await expect(
+      s.server.services.executions.execute(user, {
+        target: 'local',
+        command: 'echo late',
+        source: 'trpc',
+      }),
+    ).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await closing;
+    const again = await s.restart();
+    stacks[stacks.indexOf(s)] = again;
+    expect(again.server.recoveredInterrupted).toBe(0);
+  });
+});
+
+describe('behind a proxy (trustProxy)', () => {
+  it('limits sign-in by the address the proxy saw, whatever the client wrote before it', async () => {
+    const s = await stack({
+      sshd: false,
+      config: {
+        server: { trustProxy: true },
+        auth: { tokenTtl: '1h', maxLoginFailures: 2, loginWindow: '15m' },
+      },
+    });
+    // Two failures per username, eight per address: spraying usernames hits the address limit.
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      const response = await fetch(`${s.url}/api/auth/login`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          // The client writes a new first hop each time; the proxy's own (last) one is fixed.
+          'x-forwarded-for': `forged-${i}, proxy-seen-client`,
+        },
+        body: JSON.stringify({ username: `nobody-${i}`, password: 'wrong-password' }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429]);
+  });
+});
+
 describe('limits', () => {
   it('a user over the concurrency limit gets a clear TOO_MANY_REQUESTS, recorded', async () => {
     const s = await stack({
@@ -137,6 +192,37 @@ describe('limits', () => {
       expect(error.message).toContain('limit 2');
       const { items } = await alice.trpc.exec.list.query({ limit: 1 });
       expect(items[0]).toMatchObject({ status: 'refused', refusalCode: 'too_many_running' });
+
+      // A retry with the same idempotency key after a 429 runs once there is room; the same
+      // key for another command is a conflict.
+      const busy = await trpcError(
+        alice.trpc.exec.execute.mutate({
+          target: 'local',
+          command: 'echo retried',
+          idempotencyKey: 'k-429',
+        }),
+      );
+      expect(busy.code).toBe('TOO_MANY_REQUESTS');
+      for (const running of (await alice.trpc.exec.list.query({ status: 'running' })).items) {
+        await alice.trpc.exec.cancel.mutate({ executionId: running.id });
+      }
+      await vi.waitFor(async () =>
+        expect((await alice.trpc.exec.list.query({ status: 'running' })).items).toEqual([]),
+      );
+      const retried = await alice.trpc.exec.execute.mutate({
+        target: 'local',
+        command: 'echo retried',
+        idempotencyKey: 'k-429',
+      });
+      expect((await watch(alice, retried.executionId)).stdout.toString()).toBe('retried\n');
+      const conflict = await trpcError(
+        alice.trpc.exec.execute.mutate({
+          target: 'local',
+          command: 'echo other',
+          idempotencyKey: 'k-429',
+        }),
+      );
+      expect(conflict.code).toBe('CONFLICT');
     } finally {
       await alice.close();
     }

@@ -4,6 +4,7 @@
  */
 export type ExecutorErrorCode =
   | 'unknown_target'
+  | 'invalid_config'
   | 'invalid_argv'
   | 'connect_failed'
   | 'auth_failed'

@@ -26,7 +26,7 @@ export class Executor {
   constructor(targets: readonly Target[]) {
     for (const target of targets) {
       if (this.targets.has(target.id)) {
-        throw new ExecutorError('unknown_target', `Target id ${target.id} is defined twice.`);
+        throw new ExecutorError('invalid_config', `Target id ${target.id} is defined twice.`);
       }
       this.targets.set(target.id, target);
       this.transports.set(target.id, createTransport(target));

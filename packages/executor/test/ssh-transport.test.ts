@@ -203,6 +203,19 @@ describe('ssh transport against a real OpenSSH server', () => {
     }
   });
 
+  it('refuses, at start-up, a key it cannot use (wrong passphrase), and uses the right one', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const locked = path.join(sshd.dir, 'locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'right-passphrase', '-f', locked]);
+    expect(
+      () =>
+        new Executor([sshd.target({ id: 'locked', privateKeyPath: locked, passphrase: 'wrong' })]),
+    ).toThrow(/Cannot use the private key of target locked/);
+    expect(() => new Executor([sshd.target({ id: 'locked', privateKeyPath: locked })])).toThrow(
+      /Cannot use the private key/,
+    );
+  });
+
   it('validates target config and names the bad key', () => {
     const parsed = sshTargetSchema.safeParse({
       ...sshd.target(),

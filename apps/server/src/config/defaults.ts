@@ -84,7 +84,8 @@ export const DEFAULT_CONFIG: ConfigInput = {
     seq: {
       path: '/usr/bin/seq',
       description: 'Print numbers',
-      args: { min: 1, max: 3, integer: { min: -1_000_000_000, max: 1_000_000_000 } },
+      // Non-negative: `-5` would be read as an option (and refused as one).
+      args: { min: 1, max: 3, integer: { min: 0, max: 1_000_000_000 } },
     },
   },
 };

@@ -26,6 +26,9 @@ const commandBody = z.object({
   idempotencyKey: z.string().min(1).max(128).optional(),
 });
 
+/** Output returned inline by POST /api/command; the rest is downloaded from outputUrl. */
+export const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
+
 const EXECUTION_PATH = /^\/api\/executions\/([^/]*)\/output$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -172,8 +175,12 @@ export class RestApi {
     // The command runs on even if the client goes away; only the watching stops.
     const watching = new AbortController();
     res.once('close', () => watching.abort());
+    // The answer carries at most INLINE_OUTPUT_BYTES of output; all of it is stored and can be
+    // downloaded from outputUrl.
     const all: Uint8Array[] = [];
     const streams = { stdout: [] as Uint8Array[], stderr: [] as Uint8Array[] };
+    let kept = 0;
+    let cut = false;
     for await (const message of this.services.executions.watch(
       user,
       executionId,
@@ -181,8 +188,15 @@ export class RestApi {
       watching.signal,
     )) {
       if (message.type === 'output') {
-        all.push(message.data);
-        streams[message.stream].push(message.data);
+        const room = INLINE_OUTPUT_BYTES - kept;
+        const data =
+          message.data.byteLength <= room ? message.data : message.data.subarray(0, room);
+        if (data.byteLength < message.data.byteLength) cut = true;
+        if (data.byteLength > 0) {
+          all.push(data);
+          streams[message.stream].push(data);
+          kept += data.byteLength;
+        }
         continue;
       }
       sendJson(res, 200, {
@@ -195,6 +209,8 @@ export class RestApi {
         output: Buffer.concat(all).toString('utf8'),
         stdout: Buffer.concat(streams.stdout).toString('utf8'),
         stderr: Buffer.concat(streams.stderr).toString('utf8'),
+        outputCut: cut,
+        outputUrl: `/api/executions/${executionId}/output`,
         error: message.error,
       });
       return;

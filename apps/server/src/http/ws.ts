@@ -36,7 +36,6 @@ export interface WebSocketEndpoint {
   /** Asks every client to reconnect (before a restart). */
   broadcastReconnect(): void;
   close(): Promise<void>;
-  readonly clientCount: number;
 }
 
 /**
@@ -111,9 +110,6 @@ export function attachWebSocket(options: {
 
   return {
     broadcastReconnect: () => handler.broadcastReconnectNotification(),
-    get clientCount() {
-      return wss.clients.size;
-    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.close(1012, 'Server restarting');

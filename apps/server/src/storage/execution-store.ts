@@ -122,22 +122,25 @@ export class SqlExecutionStore implements ExecutionStore {
   }
 
   async finish(id: string, outcome: ExecutionOutcome): Promise<void> {
-    await this.db
-      .updateTable('executions')
-      .set({
-        status: outcome.status,
-        exit_code: outcome.exitCode,
-        signal: outcome.signal,
-        error: outcome.error,
-        finished_at: outcome.finishedAt,
-        duration_ms: outcome.durationMs,
-        output_bytes: outcome.outputBytes,
-        last_seq: outcome.lastSeq,
-        truncated: outcome.truncated ? 1 : 0,
-      })
-      .where('id', '=', id)
-      .execute();
-    await this.files.close(id);
+    try {
+      await this.db
+        .updateTable('executions')
+        .set({
+          status: outcome.status,
+          exit_code: outcome.exitCode,
+          signal: outcome.signal,
+          error: outcome.error,
+          finished_at: outcome.finishedAt,
+          duration_ms: outcome.durationMs,
+          output_bytes: outcome.outputBytes,
+          last_seq: outcome.lastSeq,
+          truncated: outcome.truncated ? 1 : 0,
+        })
+        .where('id', '=', id)
+        .execute();
+    } finally {
+      await this.files.close(id);
+    }
   }
 
   async appendOutput(chunks: readonly StoredChunk[]): Promise<void> {
@@ -197,8 +200,14 @@ export class SqlExecutionStore implements ExecutionStore {
     const wanted = index.slice(0, count);
     const first = wanted[0];
     if (first === undefined) return [];
-    // Chunks of one execution lie back to back in its file: one read for all of them.
-    const data = await this.files.read(executionId, first.byte_offset, bytes);
+    // Chunks of one execution lie in order in its file: one read for all of them (spanning any
+    // gap a failed index write left).
+    const last = wanted[wanted.length - 1] ?? first;
+    const data = await this.files.read(
+      executionId,
+      first.byte_offset,
+      last.byte_offset + last.byte_length - first.byte_offset,
+    );
     return wanted.map((row) => {
       const start = row.byte_offset - first.byte_offset;
       return {

@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -36,20 +36,14 @@ export class OutputFiles {
       this.writers.set(executionId, writer);
     }
     const start = writer.size;
-    let position = start;
-    // writev may write less than asked; loop until all is on disk (in the page cache).
-    let pending = [...buffers];
-    while (pending.length > 0) {
-      const { bytesWritten } = await writer.handle.writev(pending, position);
-      position += bytesWritten;
-      let skip = bytesWritten;
-      while (pending.length > 0 && skip >= (pending[0]?.length ?? 0)) {
-        skip -= pending[0]?.length ?? 0;
-        pending = pending.slice(1);
-      }
-      if (skip > 0 && pending[0] !== undefined) pending[0] = pending[0].subarray(skip);
+    try {
+      writer.size = await writeAll(writer.handle, buffers, start);
+    } catch (error) {
+      // The size is unknown after a failed write: read it from the file next time.
+      this.writers.delete(executionId);
+      await writer.handle.close().catch(() => undefined);
+      throw error;
     }
-    writer.size = position;
     return start;
   }
 
@@ -76,12 +70,28 @@ export class OutputFiles {
     await writer?.handle.close();
   }
 
-  async remove(executionId: string): Promise<void> {
-    await this.close(executionId);
-    await rm(this.file(executionId), { force: true });
-  }
-
   async closeAll(): Promise<void> {
     await Promise.all([...this.writers.keys()].map((id) => this.close(id)));
   }
+}
+
+/** Writes the buffers at position, looping over short writes; returns the position after. */
+async function writeAll(
+  handle: FileHandle,
+  buffers: readonly Buffer[],
+  position: number,
+): Promise<number> {
+  let at = position;
+  let pending = [...buffers];
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    while (pending.length > 0 && skip >= (pending[0]?.length ?? 0)) {
+      skip -= pending[0]?.length ?? 0;
+      pending = pending.slice(1);
+    }
+    if (skip > 0 && pending[0] !== undefined) pending[0] = pending[0].subarray(skip);
+  }
+  return at;
 }

@@ -34,7 +34,7 @@ describe('LiveExecution', () => {
     const live = new LiveExecution('id', owner, 'web-1');
     const mib = 1024 * 1024;
     for (let seq = 1; seq <= 12; seq += 1) live.append(chunk(seq, mib));
-    // Nothing stored yet: all 12 MiB stay, over the 8 MiB window.
+    // Nothing stored yet: all 12 MiB stay, over the 2 MiB window.
     expect(live.chunksFrom(1, 1)?.[0]?.seq).toBe(1);
     live.markFlushed(12);
     // Stored: memory shrinks back to the window; older chunks come from the store.

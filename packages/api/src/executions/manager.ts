@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   type CommandPolicy,
   type ExecEvent,
@@ -28,6 +28,19 @@ export interface ExecuteRequest {
   readonly source: ExecutionRecord['source'];
 }
 
+/**
+ * The input as recorded: exactly what was typed, except that lone surrogates (which no storage
+ * encoding can hold) become U+FFFD, and that input far over the length limit (refused anyway) is
+ * kept as its beginning, its length and its SHA-256, so refusals cannot fill the disk.
+ */
+function auditedInput(command: string, maxInputLength: number): string {
+  const wellFormed = command.toWellFormed();
+  const keep = Math.max(maxInputLength, 1024);
+  if (wellFormed.length <= keep) return wellFormed;
+  const digest = createHash('sha256').update(wellFormed).digest('hex');
+  return `${wellFormed.slice(0, keep)}\u2026 [${wellFormed.length} characters in all, sha256 ${digest}]`;
+}
+
 /** Waits until the client can take more (WebSocket backpressure). */
 export type ReadyFn = () => Promise<void>;
 
@@ -47,6 +60,7 @@ export class ExecutionManager {
   private readonly runningByUser = new Map<string, number>();
   private readonly loops = new Set<Promise<void>>();
   private readonly writer: OutputWriter;
+  private closing = false;
 
   constructor(
     private readonly executor: Executor,
@@ -74,9 +88,24 @@ export class ExecutionManager {
    * user's concurrency limit), each after recording the refusal.
    */
   async execute(user: AuthUser, request: ExecuteRequest): Promise<{ executionId: string }> {
+    if (this.closing) {
+      throw new TRPCError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The server is shutting down; try again in a moment.',
+      });
+    }
+    const input = auditedInput(request.command, this.limits.maxInputLength);
     if (request.idempotencyKey !== undefined) {
       const earlier = await this.store.findByIdempotencyKey(user.username, request.idempotencyKey);
-      if (earlier !== undefined) return this.replayAttempt(earlier);
+      if (earlier !== undefined) {
+        if (earlier.target !== request.target || earlier.input !== input) {
+          throw new TRPCError({
+            code: 'CONFLICT',
+            message: 'This idempotency key was already used for a different command or target.',
+          });
+        }
+        return this.replayAttempt(earlier);
+      }
     }
 
     const id = randomUUID();
@@ -84,9 +113,7 @@ export class ExecutionManager {
       id,
       username: user.username,
       target: request.target,
-      // Exactly what was typed, except that lone surrogates (which no storage encoding can hold)
-      // become U+FFFD; the policy refuses such input anyway.
-      input: request.command.toWellFormed(),
+      input,
       idempotencyKey: request.idempotencyKey ?? null,
       source: request.source,
       createdAt: Date.now(),
@@ -113,11 +140,15 @@ export class ExecutionManager {
       const message =
         `You already have ${running} commands running (limit ${this.limits.maxConcurrentPerUser}). ` +
         'Wait for one to finish or cancel it.';
-      await this.recordRefusal(base, {
-        code: 'too_many_running',
-        rule: 'limits.maxConcurrentPerUser',
-        reason: message,
-      });
+      // Not recorded under the idempotency key: a retry with the same key must be able to run.
+      await this.recordRefusal(
+        { ...base, idempotencyKey: null },
+        {
+          code: 'too_many_running',
+          rule: 'limits.maxConcurrentPerUser',
+          reason: message,
+        },
+      );
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message });
     }
 
@@ -262,12 +293,19 @@ export class ExecutionManager {
   }
 
   /** Stops every running execution and records them as interrupted. */
+  /**
+   * Refuses new executions, stops every running one and records them as interrupted. Loops that
+   * were starting while this ran are waited for too.
+   */
   async shutdown(): Promise<void> {
-    for (const live of this.live.values()) {
-      live.interruptedByShutdown = true;
-      live.controller.abort();
+    this.closing = true;
+    while (this.loops.size > 0) {
+      for (const live of this.live.values()) {
+        live.interruptedByShutdown = true;
+        live.controller.abort();
+      }
+      await Promise.allSettled([...this.loops]);
     }
-    await Promise.allSettled([...this.loops]);
     await this.writer.flush();
   }
 
@@ -405,12 +443,6 @@ export class ExecutionManager {
     if (earlier.decision === 'refused') {
       if (earlier.refusalCode === 'unknown_target') {
         throw new TRPCError({ code: 'NOT_FOUND', message: earlier.reason ?? 'Unknown target.' });
-      }
-      if (earlier.refusalCode === 'too_many_running') {
-        throw new TRPCError({
-          code: 'TOO_MANY_REQUESTS',
-          message: earlier.reason ?? 'Too many running.',
-        });
       }
       throw commandNotPermitted(
         {

@@ -29,6 +29,9 @@ export class OutputWriter {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private roomWaiters: (() => void)[] = [];
+  /** Chunks added, and chunks whose batch has been handled, since the start: flush marks. */
+  private added = 0;
+  private handled = 0;
 
   constructor(
     private readonly store: ExecutionStore,
@@ -38,6 +41,7 @@ export class OutputWriter {
   ) {}
 
   add(chunk: StoredChunk): void {
+    this.added += 1;
     this.pending.push(chunk);
     this.pendingBytes += chunk.data.length;
     if (this.pendingBytes >= this.options.flushBytes) this.kick();
@@ -57,9 +61,13 @@ export class OutputWriter {
     }
   }
 
-  /** Writes everything added so far and resolves when it is stored. */
+  /**
+   * Resolves once everything added before the call is stored. Output added meanwhile (by other
+   * executions) does not hold it up: batches are stored in order, so a count is a mark.
+   */
   async flush(): Promise<void> {
-    while (this.pending.length > 0 || this.running !== undefined) {
+    const mark = this.added;
+    while (this.handled < mark) {
       this.kick();
       await this.running;
     }
@@ -85,6 +93,7 @@ export class OutputWriter {
         },
       )
       .finally(() => {
+        this.handled += batch.length;
         this.inFlightBytes = 0;
         this.running = undefined;
         const waiters = this.roomWaiters;

@@ -109,8 +109,9 @@ export class SshPool {
           }
           continue;
         }
-        if (connection.state === 'closed' && !(error instanceof ExecutorError) && reconnects < 3) {
-          // The connection dropped under us (e.g. the server restarted): try a fresh one.
+        if (error instanceof NotSentError && reconnects < 3) {
+          // The connection dropped before anything was sent: a fresh one cannot run it twice.
+          // Once the request may have left, a failure is reported instead of retried.
           reconnects += 1;
           continue;
         }
@@ -283,6 +284,7 @@ export class SshPool {
     try {
       client.connect(config);
     } catch (error) {
+      config.sock?.destroy();
       // ssh2 throws synchronously for a key it cannot parse (wrong passphrase, bad format).
       rejectReady(
         new ExecutorError(
@@ -328,12 +330,17 @@ export class SshPool {
   }
 }
 
+/** The exec request never left: ssh2 refused it synchronously (the socket was not writable). */
+class NotSentError extends Error {
+  override readonly name = 'NotSentError';
+}
+
 function openChannel(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
       client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
     } catch (error) {
-      reject(error);
+      reject(new NotSentError((error as Error).message, { cause: error }));
     }
   });
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { utils } from 'ssh2';
 import { ExecutorError } from '../../errors.js';
 import { quoteArgv } from '../../quote.js';
 import type { SshTarget } from '../../targets.js';
@@ -28,6 +29,17 @@ function loadCredentials(target: SshTarget): SshCredentials {
         `Cannot read the private key of target ${target.id} at ${target.privateKeyPath}: ` +
           (error as Error).message,
         { cause: error },
+      );
+    }
+  }
+  if (privateKey !== undefined) {
+    // Parsed now, so a wrong passphrase or a damaged key shows at start-up, not per execution.
+    const parsed = utils.parseKey(privateKey, target.passphrase);
+    if (parsed instanceof Error) {
+      throw new ExecutorError(
+        'auth_failed',
+        `Cannot use the private key of target ${target.id}: ${parsed.message}`,
+        { cause: parsed },
       );
     }
   }
