@@ -215,7 +215,12 @@ describe('the server killed with SIGKILL during runs', () => {
         const match = /Ogent is running at (http:\/\/\S+)/.exec(out);
         if (match?.[1] !== undefined) resolve({ process: proc, url: match[1] });
       });
-      proc.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+      let err = '';
+      proc.stderr?.setEncoding('utf8');
+      proc.stderr?.on('data', (text: string) => {
+        err += text;
+      });
+      proc.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}${err}`)));
     });
   }
 

@@ -30,16 +30,19 @@ export interface ExecuteRequest {
 
 /**
  * The input as recorded: exactly what was typed, except that lone surrogates (which no storage
- * encoding can hold) become U+FFFD, and that input far over the length limit (refused anyway) is
- * kept as its beginning, its length and its SHA-256, so refusals cannot fill the disk.
+ * encoding can hold) become U+FFFD, and that input over AUDITED_INPUT_LENGTH (refused anyway)
+ * is kept as its beginning, its length and its SHA-256, so refusals cannot fill the disk.
  */
-function auditedInput(command: string, maxInputLength: number): string {
+function auditedInput(command: string): string {
   const wellFormed = command.toWellFormed();
-  const keep = Math.max(maxInputLength, 1024);
-  if (wellFormed.length <= keep) return wellFormed;
+  if (wellFormed.length <= AUDITED_INPUT_LENGTH) return wellFormed;
+  const keep = AUDITED_INPUT_LENGTH;
   const digest = createHash('sha256').update(wellFormed).digest('hex');
   return `${wellFormed.slice(0, keep)}\u2026 [${wellFormed.length} characters in all, sha256 ${digest}]`;
 }
+
+/** Longest input recorded as is: the HTTP body limit, so the HTTP contract never truncates. */
+const AUDITED_INPUT_LENGTH = 64 * 1024;
 
 /** Waits until the client can take more (WebSocket backpressure). */
 export type ReadyFn = () => Promise<void>;
@@ -94,7 +97,7 @@ export class ExecutionManager {
         message: 'The server is shutting down; try again in a moment.',
       });
     }
-    const input = auditedInput(request.command, this.limits.maxInputLength);
+    const input = auditedInput(request.command);
     if (request.idempotencyKey !== undefined) {
       const earlier = await this.store.findByIdempotencyKey(user.username, request.idempotencyKey);
       if (earlier !== undefined) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader exposes `Client` by name but not `utils`.
+import ssh2 from 'ssh2';
 import { ExecutorError } from '../../errors.js';
 import { quoteArgv } from '../../quote.js';
 import type { SshTarget } from '../../targets.js';
@@ -34,7 +35,7 @@ function loadCredentials(target: SshTarget): SshCredentials {
   }
   if (privateKey !== undefined) {
     // Parsed now, so a wrong passphrase or a damaged key shows at start-up, not per execution.
-    const parsed = utils.parseKey(privateKey, target.passphrase);
+    const parsed = ssh2.utils.parseKey(privateKey, target.passphrase);
     if (parsed instanceof Error) {
       throw new ExecutorError(
         'auth_failed',
