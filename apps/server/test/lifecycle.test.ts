@@ -299,6 +299,10 @@ commands: { echo: { path: /bin/echo, args: { max: 4 } } }
       /users\[0\]\.password: must be at least 8/,
     ],
     [
+      `${minimal}users: [{ username: a, passwordHash: "scrypt$not-a-hash", roles: [operator] }]\n`,
+      /users\[0\]\.passwordHash: must be a scrypt/,
+    ],
+    [
       `${minimal}users: [{ username: a, password: long-enough, roles: [ghost] }]\n`,
       /users\[0\]\.roles\[0\]: unknown role "ghost"/,
     ],

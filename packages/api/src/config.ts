@@ -1,5 +1,6 @@
 import { roleSchema } from '@ogent/executor';
 import { z } from 'zod';
+import { isPasswordHash } from './auth/passwords.js';
 
 /** A role: which commands on which targets, plus what it may see and stop of other people's. */
 export const appRoleSchema = roleSchema
@@ -23,7 +24,11 @@ export const userSchema = z
     /** `scrypt$...` hash from `ogent-server hash-password`. */
     passwordHash: z
       .string()
-      .regex(/^scrypt\$/, 'must be a scrypt$... hash (see `npm run hash-password`)')
+      // The whole format, not just the prefix: a malformed hash would let nobody sign in.
+      .refine(
+        isPasswordHash,
+        'must be a scrypt$N$r$p$salt$hash value (see `npm run hash-password`)',
+      )
       .optional(),
     roles: z.array(z.string()).default([]),
   })

@@ -8,6 +8,8 @@ import { quoteArg, quoteArgv } from './quote.js';
 function throughShell(shell: '/bin/bash' | '/bin/dash', argv: readonly string[]): string[] {
   const out = execFileSync(shell, ['-c', `printf '%s\\0' ${quoteArgv(argv)}`], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 10_000,
   });
   return out.split('\0').slice(0, -1);
 }

@@ -12,7 +12,6 @@ import { errorCode, errorMessage, refusalOf, type Refusal } from '../api/errors'
 import { trpc } from '../api/trpc';
 import { AT_DRAFT, type HistoryCursor, stepHistory } from './command-history';
 import { applyCompletion, completionsAt } from './completion';
-import { newIdempotencyKey } from './idempotency';
 import { RefusalNotice } from './RefusalNotice';
 
 interface CommandBarProps {
@@ -101,7 +100,7 @@ export function CommandBar({
     setCursor(AT_DRAFT);
     setValue('');
     execute.mutate(
-      { target: current.id, command, idempotencyKey: newIdempotencyKey() },
+      { target: current.id, command },
       {
         onSuccess: ({ executionId }) => onStarted(executionId),
         onError: (error) => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AppRole } from '../config.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { FailureLimiter } from './rate-limit.js';
@@ -48,7 +49,8 @@ export class AuthService {
   private readonly accounts: ReadonlyMap<string, UserAccount>;
   private readonly byName: FailureLimiter;
   private readonly byAddress: FailureLimiter;
-  private decoy: Promise<string> | undefined;
+  /** A hash to verify against for unknown users; made up front so every attempt costs the same. */
+  private readonly decoy: Promise<string>;
 
   constructor(
     accounts: readonly UserAccount[],
@@ -57,6 +59,7 @@ export class AuthService {
     limits: { maxFailures: number; windowMs: number },
   ) {
     this.accounts = new Map(accounts.map((a) => [a.username, a]));
+    this.decoy = hashPassword(randomBytes(16).toString('hex'));
     this.byName = new FailureLimiter(limits.maxFailures, limits.windowMs);
     // An address may fail more often than one account: several people can share it.
     this.byAddress = new FailureLimiter(limits.maxFailures * 4, limits.windowMs);
@@ -86,7 +89,7 @@ export class AuthService {
     const takeBack = this.byAddress.attempt(clientAddress);
     const account = this.accounts.get(username);
     // Verify against a decoy when the user does not exist, so timing does not reveal it.
-    const hash = account?.passwordHash ?? (await (this.decoy ??= hashPassword('decoy-password')));
+    const hash = account?.passwordHash ?? (await this.decoy);
     const ok = (await verifyPassword(password, hash)) && account !== undefined;
     if (!ok) throw new LoginRefusedError('invalid', 'Invalid username or password.');
     this.byName.reset(nameKey);

@@ -321,7 +321,9 @@ function throughShell(shell: string, quoted: string, asTyped: string): [string[]
   const out = execFileSync(
     shell,
     ['-c', `printf '%s\\0' ${quoted}; printf '\\001'; printf '%s\\0' ${asTyped}`],
-    { encoding: 'utf8' },
+    // No stdin to wait on, and a hang fails this input (fast-check then reports it) instead of
+    // the whole test timing out without a counterexample.
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 },
   );
   const [first = '', second = ''] = out.split('\u0001');
   return [first.split('\0').slice(0, -1), second.split('\0').slice(0, -1)];
