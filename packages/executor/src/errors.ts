@@ -12,7 +12,9 @@ export type ExecutorErrorCode =
   | 'connection_lost'
   | 'channel_failed'
   | 'spawn_failed'
-  | 'aborted';
+  | 'aborted'
+  /** A path argument resolved on the target to a place the policy does not allow. */
+  | 'path_refused';
 
 export class ExecutorError extends Error {
   override readonly name = 'ExecutorError';

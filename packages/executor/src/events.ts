@@ -15,9 +15,12 @@ export interface OutputEvent {
  *   from us);
  * - `failed`: it could not be started, or the connection to the target was lost;
  * - `cancelled`, `timed_out`: we stopped it on request or at its deadline;
- * - `truncated`: it printed more than the output cap, so we stopped it.
+ * - `truncated`: it printed more than the output cap, so we stopped it;
+ * - `refused`: a path argument, resolved on the target, lies outside what the policy allows, so
+ *   the program was not run.
  */
-export type ExecutionStatus = 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'truncated';
+export type ExecutionStatus =
+  'completed' | 'failed' | 'cancelled' | 'timed_out' | 'truncated' | 'refused';
 
 /** Always the last event, exactly once. */
 export interface ExitEvent {

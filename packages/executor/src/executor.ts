@@ -11,7 +11,7 @@ function createTransport(target: Target): Transport {
     case 'ssh':
       return new SshTransport(target);
     case 'local':
-      return new LocalTransport();
+      return new LocalTransport(target);
   }
 }
 

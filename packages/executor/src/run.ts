@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ExecutorError, isExecutorError } from './errors.js';
 import type { ExecEvent, ExecutionStatus, ExitEvent, OutputStreamName } from './events.js';
 import { OutputQueue } from './output-queue.js';
+import type { PathOperand } from './path-operands.js';
 import type { ProcessExit, StartedProcess, Transport } from './transports/types.js';
 
 export interface ExecuteOptions {
@@ -13,6 +14,8 @@ export interface ExecuteOptions {
   readonly maxOutputBytes?: number;
   /** Time between TERM and KILL, and between KILL and giving up on the process. */
   readonly killGraceMs?: number;
+  /** Path arguments to resolve and check on the target (from the policy's decision). */
+  readonly paths?: readonly PathOperand[];
 }
 
 export const EXECUTE_DEFAULTS = {
@@ -93,7 +96,9 @@ export async function* runOnTransport(
 
   const finish = (exit: ProcessExit | undefined, error: unknown): void => {
     const failed = stopReason === undefined && error !== undefined;
-    const status: ExecutionStatus = stopReason ?? (failed ? 'failed' : 'completed');
+    const refused = failed && isExecutorError(error) && error.code === 'path_refused';
+    const status: ExecutionStatus =
+      stopReason ?? (refused ? 'refused' : failed ? 'failed' : 'completed');
     const event: ExitEvent = {
       type: 'exit',
       status,
@@ -126,7 +131,7 @@ export async function* runOnTransport(
 
   const produce = async (): Promise<void> => {
     try {
-      process = await transport.start(argv, startAbort.signal);
+      process = await transport.start(argv, startAbort.signal, options.paths ?? []);
     } catch (error) {
       finish(undefined, error);
       return;

@@ -54,6 +54,17 @@ export const localTargetSchema = z
     id: targetId,
     transport: z.literal('local'),
     label: z.string().optional(),
+    /**
+     * The account commands run as. A server started as root runs them as this account (default
+     * `nobody`), never as root unless `runAsRoot` says so; a server started as anyone else runs
+     * them as itself, and this must then be unset or name that same account.
+     */
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}\$?$/i, 'must be an account name')
+      .optional(),
+    /** Run commands as root when the server runs as root. Off: a local target is never root by accident. */
+    runAsRoot: z.boolean().optional(),
   })
   .strict();
 

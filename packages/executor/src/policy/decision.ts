@@ -1,3 +1,5 @@
+import type { PathOperand } from '../path-operands.js';
+
 /** Machine-readable reasons for refusing a command. Stable: stored in audit records. */
 export type RefusalCode =
   | 'empty'
@@ -5,6 +7,7 @@ export type RefusalCode =
   | 'malformed_unicode'
   | 'control_character'
   | 'invisible_character'
+  | 'unassigned_character'
   | 'shell_syntax'
   | 'unterminated_quote'
   | 'env_assignment'
@@ -36,6 +39,11 @@ export interface Permitted {
   readonly rule: string;
   /** What runs on the target: the rule's absolute path, then the validated arguments. */
   readonly argv: readonly string[];
+  /**
+   * The elements of argv that name limited paths: the transport resolves them on the target and
+   * runs the program only if each one still lies under its prefixes.
+   */
+  readonly paths: readonly PathOperand[];
 }
 
 export type Decision = Permitted | Refusal;

@@ -9,7 +9,7 @@ import type { PolicyConfigInput } from './schema.js';
 /** A policy like one an administrator would write, with every kind of rule in it. */
 const config: PolicyConfigInput = {
   commands: {
-    echo: { path: '/bin/echo', args: { max: 32 } },
+    echo: { path: '/bin/echo', args: { max: 32 }, endOfOptions: false },
     ls: {
       path: '/bin/ls',
       options: ['-l', '-a', '-h', '--all'],
@@ -37,7 +37,8 @@ const config: PolicyConfigInput = {
         { name: '-name', value: { pattern: '[A-Za-z0-9._*?-]+' } },
         { name: '-type', value: { enum: ['f', 'd'] } },
       ],
-      args: { max: 1, pathPrefix: '/srv/public' },
+      args: { min: 1, max: 1, pathPrefix: '/srv/public' },
+      endOfOptions: false,
     },
     tar: {
       path: '/usr/bin/tar',
@@ -46,7 +47,12 @@ const config: PolicyConfigInput = {
     awk: { path: '/usr/bin/awk', args: { min: 1, max: 1, enum: ['{print $1}', 'NR==1'] } },
     sed: { path: '/usr/bin/sed', options: ['-n'], args: { min: 1, max: 1, enum: ['1p', '$p'] } },
     env: { path: '/usr/bin/env' },
-    git: { path: '/usr/bin/git', options: ['--version'], args: { max: 1, enum: ['status'] } },
+    git: {
+      path: '/usr/bin/git',
+      options: ['--version'],
+      args: { max: 1, enum: ['status'] },
+      endOfOptions: false,
+    },
   },
   roles: {
     operator: { commands: ['*'], targets: ['*'] },
@@ -79,6 +85,9 @@ function timedCheck(input: string, access: AccessContext): Decision {
 }
 
 /** C0 controls but tab, DEL, C1: what the sanitizer refuses as control characters. */
+/** Unassigned and private-use code points, which the policy refuses. */
+const UNREADABLE = /[\p{Cn}\p{Co}]/u;
+
 function hasControl(text: string): boolean {
   return Array.from(text).some((ch) => {
     const cp = ch.codePointAt(0) ?? 0;
@@ -306,7 +315,7 @@ const echoLine = fc
           fc.array(fc.oneof(shellMeta, words), { maxLength: 4 }).map((p) => p.join('')),
         )
         // What the policy would refuse anyway (an option, a control character) proves nothing here.
-        .filter((word) => !word.startsWith('-') && !hasControl(word)),
+        .filter((word) => !word.startsWith('-') && !hasControl(word) && !UNREADABLE.test(word)),
       fc.nat(),
     ),
     { minLength: 1, maxLength: 6 },

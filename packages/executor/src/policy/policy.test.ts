@@ -12,7 +12,8 @@ const config: PolicyConfigInput = {
       endOfOptions: true,
     },
     lsb: { path: '/bin/ls', options: ['-l', '-a', '-h'], bundle: true, args: { max: 2 } },
-    echo: { path: '/bin/echo', args: { max: 32 } },
+    // /bin/echo prints `--` as a word: it does not take one.
+    echo: { path: '/bin/echo', args: { max: 32 }, endOfOptions: false },
     cat: { path: '/bin/cat', args: { min: 1, max: 4, pathPrefix: '/var/log' }, endOfOptions: true },
     tail: {
       path: '/usr/bin/tail',
@@ -29,13 +30,19 @@ const config: PolicyConfigInput = {
         { name: '-name', value: { pattern: '[A-Za-z0-9._*?-]+' } },
         { name: '-type', value: { enum: ['f', 'd'] } },
       ],
-      args: { max: 1, pathPrefix: '/var/log' },
+      args: { min: 1, max: 1, pathPrefix: '/var/log' },
+      // find's operands come before its expression.
+      endOfOptions: false,
     },
     tar: { path: '/bin/tar', options: ['-t', '-v', '-f'], args: { max: 2 } },
     awk: { path: '/usr/bin/awk', args: { max: 1, enum: ['{print $1}'] } },
     env: { path: '/usr/bin/env' },
     uptime: { path: '/usr/bin/uptime' },
-    git: { path: '/usr/bin/git', args: { min: 1, max: 1, enum: ['status', 'log'] } },
+    git: {
+      path: '/usr/bin/git',
+      args: { min: 1, max: 1, enum: ['status', 'log'] },
+      endOfOptions: false,
+    },
   },
   roles: {
     operator: { commands: ['*'], targets: ['*'] },
@@ -87,6 +94,10 @@ const refused: readonly Row[] = [
   ['ls\r', 'control_character'],
   ['ls\u001b[31m', 'control_character'],
   ['ls \u0085', 'control_character'],
+  ['echo \ue000', 'unassigned_character'],
+  ['echo \u{f0000}', 'unassigned_character'],
+  ['echo \u0378', 'unassigned_character'],
+  ['echo \uffff', 'unassigned_character'],
   [`ls ${'a'.repeat(140_000)}`, 'too_long'],
   ['ls `id`', 'shell_syntax'],
   ['ls "$(id)"', 'shell_syntax'],
@@ -169,15 +180,15 @@ const allowed: readonly (readonly [string, string, readonly string[]])[] = [
     ['/usr/bin/find', '/var/log', '-name', '*.log', '-type', 'f'],
   ],
   ['lsb -lah', 'lsb', ['/bin/ls', '-lah']],
-  ['lsb -hal x', 'lsb', ['/bin/ls', '-hal', 'x']],
+  ['lsb -hal x', 'lsb', ['/bin/ls', '-hal', '--', 'x']],
   ['git status', 'git', ['/usr/bin/git', 'status']],
-  ["awk '{print $1}'", 'awk', ['/usr/bin/awk', '{print $1}']],
+  ["awk '{print $1}'", 'awk', ['/usr/bin/awk', '--', '{print $1}']],
   ['uptime', 'uptime', ['/usr/bin/uptime']],
 ];
 
 describe('CommandPolicy allows', () => {
   it.each(allowed)('%j as %s', (input, command, argv) => {
-    expect(policy.check(input, asOperator)).toEqual({
+    expect(policy.check(input, asOperator)).toMatchObject({
       allowed: true,
       command,
       rule: `commands.${command}`,

@@ -8,12 +8,19 @@ import {
   policyConfigSchema,
 } from './schema.js';
 import { tokenize } from './tokenize.js';
-import { type ValueCheck, compileValueSpec } from './values.js';
+import { type CompiledValue, compileValueSpec } from './values.js';
+import type { PathOperand } from '../path-operands.js';
 
 /** Who is asking and where: the roles come from the authenticated user, the target from the request. */
 export interface AccessContext {
   readonly roles: readonly string[];
   readonly target: string;
+}
+
+/** An option that takes a value, compiled. */
+interface ValuedOption {
+  readonly argument: 'required' | 'optional';
+  readonly value: CompiledValue;
 }
 
 interface CompiledRule {
@@ -24,18 +31,25 @@ interface CompiledRule {
   /** Single letters that may be bundled (`-l` and `-a` give `-la`), when the rule allows it. */
   readonly bundleLetters: ReadonlySet<string>;
   /** Options taking a value, by name (`-n`, `--lines`, `-name`). */
-  readonly valued: ReadonlyMap<string, ValueCheck>;
-  readonly operand: ValueCheck | null;
+  readonly valued: ReadonlyMap<string, ValuedOption>;
+  /** Checks for the operands: by position first, then `rest` for the others. */
+  readonly positional: readonly CompiledValue[];
+  readonly rest: CompiledValue | null;
   /** For refusals: what is allowed instead. */
   readonly optionNames: readonly string[];
 }
 
 function compileRule(name: string, rule: CommandRule): CompiledRule {
   const flags = new Set<string>();
-  const valued = new Map<string, ValueCheck>();
+  const valued = new Map<string, ValuedOption>();
   for (const option of rule.options) {
-    if (typeof option === 'string') flags.add(option);
-    else valued.set(option.name, compileValueSpec(option.value));
+    if (typeof option === 'string') {
+      flags.add(option);
+      continue;
+    }
+    const argument = option.argument ?? (option.value === undefined ? 'none' : 'required');
+    if (argument === 'none' || option.value === undefined) flags.add(option.name);
+    else valued.set(option.name, { argument, value: compileValueSpec(option.value) });
   }
   const bundleLetters = new Set<string>();
   if (rule.bundle) {
@@ -47,7 +61,8 @@ function compileRule(name: string, rule: CommandRule): CompiledRule {
     flags,
     bundleLetters,
     valued,
-    operand: rule.args === undefined ? null : compileValueSpec(rule.args),
+    positional: (rule.args?.positional ?? []).map(compileValueSpec),
+    rest: rule.args === undefined ? null : compileValueSpec(rule.args),
     optionNames: rule.options.map((o) => (typeof o === 'string' ? o : o.name)),
   };
 }
@@ -164,11 +179,22 @@ export class CommandPolicy {
   }
 }
 
+/** An option as typed, and where a path inside it starts, if its value is a limited path. */
+interface MatchedOption {
+  readonly tokens: readonly string[];
+  readonly path?: {
+    readonly token: number;
+    readonly offset: number;
+    readonly prefixes: readonly string[];
+  };
+}
+
 function checkArguments(compiled: CompiledRule, args: readonly string[]): Decision {
   const { name, rule } = compiled;
-  const options: string[] = [];
+  const options: MatchedOption[] = [];
   const operands: string[] = [];
-  const asTyped: string[] = [];
+  /** Options and operands in the order typed, for rules that pass them that way. */
+  const asTyped: (MatchedOption | string)[] = [];
   let endOfOptions = false;
 
   for (let i = 0; i < args.length; i += 1) {
@@ -182,11 +208,11 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
       endOfOptions = true;
       continue;
     }
-    const consumed = matchOption(compiled, token, args[i + 1]);
-    if ('allowed' in consumed) return consumed;
-    options.push(...consumed.tokens);
-    asTyped.push(...consumed.tokens);
-    i += consumed.tokens.length - 1;
+    const matched = matchOption(compiled, token, args[i + 1]);
+    if ('allowed' in matched) return matched;
+    options.push(matched);
+    asTyped.push(matched);
+    i += matched.tokens.length - 1;
   }
 
   const min = rule.args?.min ?? 0;
@@ -207,23 +233,65 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
       `\`${name}\` needs at least ${min} argument${min === 1 ? '' : 's'} (got ${operands.length}).`,
     );
   }
-  if (compiled.operand !== null) {
-    for (const operand of operands) {
-      const problem = compiled.operand(operand);
-      if (problem !== null) {
-        return refuse(
-          'argument_not_allowed',
-          `commands.${name}.args`,
-          `Argument "${operand}" of \`${name}\` ${problem}.`,
-        );
-      }
+  const operandPaths = new Map<number, readonly string[]>();
+  for (const [index, operand] of operands.entries()) {
+    const positional = compiled.positional[index];
+    const spec = positional ?? compiled.rest;
+    if (spec === null) continue;
+    const where =
+      positional === undefined
+        ? `commands.${name}.args`
+        : `commands.${name}.args.positional.${index}`;
+    const problem = spec.check(operand);
+    if (problem !== null) {
+      return refuse(
+        'argument_not_allowed',
+        where,
+        `Argument "${operand}" of \`${name}\` ${problem}.`,
+      );
     }
+    // Without `--`, a program reads an operand that starts with `-` as an option, which the
+    // policy has not checked as one. (`-` alone is standard input by convention.)
+    if (!rule.endOfOptions && operand.startsWith('-') && operand !== '-') {
+      return refuse(
+        'argument_not_allowed',
+        where,
+        `Argument "${operand}" of \`${name}\` starts with - and \`${name}\` does not take \`--\`, so it would be read as an option.`,
+      );
+    }
+    if (spec.pathPrefixes !== null) operandPaths.set(index, spec.pathPrefixes);
   }
 
-  const argv = rule.endOfOptions
-    ? [rule.path, ...options, ...(operands.length > 0 ? ['--', ...operands] : [])]
-    : [rule.path, ...asTyped];
-  return { allowed: true, command: name, rule: `commands.${name}`, argv };
+  const argv: string[] = [rule.path];
+  const paths: PathOperand[] = [];
+  const pushOption = (option: MatchedOption): void => {
+    if (option.path !== undefined) {
+      paths.push({
+        index: argv.length + option.path.token,
+        offset: option.path.offset,
+        prefixes: option.path.prefixes,
+      });
+    }
+    argv.push(...option.tokens);
+  };
+  let operandIndex = 0;
+  const pushOperand = (operand: string): void => {
+    const prefixes = operandPaths.get(operandIndex);
+    if (prefixes !== undefined) paths.push({ index: argv.length, offset: 0, prefixes });
+    argv.push(operand);
+    operandIndex += 1;
+  };
+  if (rule.endOfOptions) {
+    for (const option of options) pushOption(option);
+    if (operands.length > 0) argv.push('--');
+    for (const operand of operands) pushOperand(operand);
+  } else {
+    for (const item of asTyped) {
+      if (typeof item === 'string') pushOperand(item);
+      else pushOption(item);
+    }
+  }
+  return { allowed: true, command: name, rule: `commands.${name}`, argv, paths };
 }
 
 /** Matches one option token (and its value, if it takes one) or explains the refusal. */
@@ -231,45 +299,60 @@ function matchOption(
   compiled: CompiledRule,
   token: string,
   next: string | undefined,
-): { tokens: string[] } | Refusal {
+): MatchedOption | Refusal {
   const { name } = compiled;
   const rule = `commands.${name}.options`;
   if (compiled.flags.has(token)) return { tokens: [token] };
 
-  const valueProblem = (option: string, value: string, check: ValueCheck): Refusal | null => {
-    const problem = check(value);
-    return problem === null
-      ? null
-      : refuse(
-          'option_value',
-          rule,
-          `Value "${value}" of option ${option} for \`${name}\` ${problem}.`,
-        );
+  /** The value checked; `offset` is where it starts in `tokens[index]`. */
+  const withValue = (
+    option: string,
+    valued: ValuedOption,
+    value: string,
+    tokens: readonly string[],
+    index: number,
+    offset: number,
+  ): MatchedOption | Refusal => {
+    const problem = valued.value.check(value);
+    if (problem !== null) {
+      return refuse(
+        'option_value',
+        rule,
+        `Value "${value}" of option ${option} for \`${name}\` ${problem}.`,
+      );
+    }
+    const prefixes = valued.value.pathPrefixes;
+    return prefixes === null ? { tokens } : { tokens, path: { token: index, offset, prefixes } };
   };
 
   const equals = token.indexOf('=');
   if (token.startsWith('--') && equals > 2) {
+    // Exact names only: `--checkp=x` is not `--checkpoint=x` here, whatever GNU getopt thinks.
     const option = token.slice(0, equals);
-    const check = compiled.valued.get(option);
-    if (check !== undefined) {
-      return valueProblem(option, token.slice(equals + 1), check) ?? { tokens: [token] };
+    const valued = compiled.valued.get(option);
+    if (valued !== undefined) {
+      return withValue(option, valued, token.slice(equals + 1), [token], 0, equals + 1);
+    }
+    if (compiled.flags.has(option)) {
+      return refuse('option_value', rule, `Option ${option} of \`${name}\` takes no value.`);
     }
   }
 
-  const separate = compiled.valued.get(token);
-  if (separate !== undefined) {
+  const valued = compiled.valued.get(token);
+  if (valued !== undefined) {
+    // An optional value is only ever attached: the next word is an operand, to the program and
+    // so to the policy (`ls --color never` lists a file called `never`).
+    if (valued.argument === 'optional') return { tokens: [token] };
     if (next === undefined) {
       return refuse('option_value', rule, `Option ${token} of \`${name}\` needs a value.`);
     }
-    return valueProblem(token, next, separate) ?? { tokens: [token, next] };
+    return withValue(token, valued, next, [token, next], 1, 0);
   }
 
   if (!token.startsWith('--') && token.length > 2) {
     const short = token.slice(0, 2);
     const attached = compiled.valued.get(short);
-    if (attached !== undefined) {
-      return valueProblem(short, token.slice(2), attached) ?? { tokens: [token] };
-    }
+    if (attached !== undefined) return withValue(short, attached, token.slice(2), [token], 0, 2);
     const letters = token.slice(1);
     if (
       compiled.bundleLetters.size > 0 &&

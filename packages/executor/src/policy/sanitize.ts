@@ -52,6 +52,12 @@ const UNICODE_SPACE = /^\p{White_Space}$/u;
 const BLANK_LOOKING: ReadonlySet<number> = new Set([0x2800]);
 
 /**
+ * Unassigned code points (Cn, noncharacters included) and private-use ones (Co): they render as
+ * nothing, as a box, or as whatever a font maker put there, so a reviewer cannot read them.
+ */
+const UNASSIGNED_OR_PRIVATE = /^[\p{Cn}\p{Co}]$/u;
+
+/**
  * Characters that look like nothing, or like a plain space, but are not one to the shell: they
  * can make what a reviewer reads differ from what runs. Checked by Unicode property rather than
  * by a hand-made list, so that the rarer ones (Hangul filler U+3164, Mongolian vowel separator,
@@ -126,6 +132,18 @@ export function sanitizeInput(
           RULE_CHARACTERS,
           `The command contains an invisible or look-alike character, ${describe(cp)}, at position ` +
             `${position + 1}. Retype it with plain spaces.`,
+          position,
+        ),
+      };
+    }
+    if (UNASSIGNED_OR_PRIVATE.test(ch)) {
+      return {
+        ok: false,
+        refusal: refuse(
+          'unassigned_character',
+          RULE_CHARACTERS,
+          `The command contains an unassigned or private-use character, ${describe(cp)}, at ` +
+            `position ${position + 1}, which cannot be displayed reliably.`,
           position,
         ),
       };

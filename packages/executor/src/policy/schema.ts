@@ -58,30 +58,73 @@ export const valueSpecSchema = z
   })
   .strict();
 
+/** Operands whose first (or every) word the program reads as options, whatever `--` says. */
 export const argsSpecSchema = valueSpecSchema.extend({
   /** Fewest operands. */
   min: z.number().int().nonnegative().default(0),
   /** Most operands. */
   max: z.number().int().nonnegative().default(64),
+  /**
+   * Specs for the first operands, in order (`ar`'s key letters, then its archive). Each one
+   * replaces the constraints above for its position; later operands use the constraints above.
+   */
+  positional: z.array(valueSpecSchema).optional(),
 });
+
+/**
+ * Whether an option takes a value, as getopt_long says it: `none` (a flag), `required` (`-n 5`,
+ * `-n5`, `--lines 5`, `--lines=5`) or `optional` (only attached: `-xVALUE` or `--color=never`;
+ * a separate word after it is an operand, as the program reads it).
+ */
+export const optionArgumentSchema = z.enum(['none', 'required', 'optional']);
 
 export const optionSpecSchema = z.union([
   /** An exact token that takes no value: `-l`, `--all`, `-la`. */
   z.string().regex(/^-/, 'an option must start with -'),
   /**
-   * An option that takes a value. `-n` accepts `-n 10` and `-n10`; `--lines` accepts
-   * `--lines=10` and `--lines 10`; a single-dash long name such as find's `-name` accepts
-   * `-name VALUE` only.
+   * An option by name. Names match exactly: GNU programs accept unambiguous abbreviations of
+   * long options (`--checkp` for `--checkpoint`), the policy never does. A single-dash long
+   * name such as find's `-name` takes its value as the next word only.
    */
   z
     .object({
       name: z.string().regex(/^--?[A-Za-z0-9]/, 'an option name must start with - or --'),
-      value: valueSpecSchema,
+      /** Default: `required` when `value` is given, `none` otherwise. */
+      argument: optionArgumentSchema.optional(),
+      /** The values it accepts (required unless `argument` is `none`). */
+      value: valueSpecSchema.optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine((option, ctx) => {
+      if (option.argument === 'none' && option.value !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['value'],
+          message: 'an option with `argument: none` takes no value; remove `value`',
+        });
+      }
+      if (
+        option.argument !== undefined &&
+        option.argument !== 'none' &&
+        option.value === undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['value'],
+          message: `an option with \`argument: ${option.argument}\` needs \`value\`: the values it accepts`,
+        });
+      }
+      if (option.argument === 'optional' && /^-[A-Za-z0-9]{2,}$/.test(option.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['argument'],
+          message: `a single-dash long option (${option.name}) cannot take an optional value: there is no attached form`,
+        });
+      }
+    }),
 ]);
 
-export const commandRuleSchema = z
+const commandRuleBase = z
   .object({
     /** Absolute path of the program on the target; the command always runs by this path. */
     path: absolutePath,
@@ -96,12 +139,127 @@ export const commandRuleSchema = z
     /** Operands (non-option arguments). Absent: the command takes none. */
     args: argsSpecSchema.optional(),
     /**
-     * The program honours `--` as the end of options: Ogent then passes options first, `--`,
-     * then the operands, so an operand can never be read as an option.
+     * Ogent passes options first, then `--`, then the operands, so that no operand can be read
+     * as an option (GNU programs also permute options found after operands; `--` stops that).
+     * On by default. Turn it off only for a program that does not honour `--` (`/bin/echo -- hi`
+     * prints `-- hi`), or one whose operands come before its options (`find`): operands that
+     * start with `-` are then refused.
      */
-    endOfOptions: z.boolean().default(false),
+    endOfOptions: z.boolean().default(true),
   })
   .strict();
+
+/** One allowed command. */
+export const commandRuleSchema = commandRuleBase
+  .superRefine(refineOperandsReadAsOptions)
+  .superRefine(refinePathOperandsNeedOne);
+
+/**
+ * Programs that read operands as options, by the file name of their path. `first`: a first
+ * operand without `-` is a bundle of option letters (`tar tvf x` is `tar -t -v -f x`); `all`:
+ * every operand is (`ps aux`, `dd of=FILE`). `honoursEndOfOptions`: `--` before the operands
+ * stops that (GNU tar), or it does not (procps `ps` says "garbage option"; binutils `ar` skips
+ * the `--` and reads the next word as its key).
+ */
+export const OPERANDS_READ_AS_OPTIONS: ReadonlyMap<
+  string,
+  {
+    readonly which: 'first' | 'all';
+    readonly honoursEndOfOptions: boolean;
+    readonly example: string;
+  }
+> = new Map([
+  [
+    'tar',
+    { which: 'first', honoursEndOfOptions: true, example: '`tar tvf x` is `tar -t -v -f x`' },
+  ],
+  [
+    'gtar',
+    { which: 'first', honoursEndOfOptions: true, example: '`gtar tvf x` is `gtar -t -v -f x`' },
+  ],
+  [
+    'bsdtar',
+    { which: 'first', honoursEndOfOptions: true, example: '`bsdtar tvf x` is `bsdtar -t -v -f x`' },
+  ],
+  [
+    'ar',
+    { which: 'first', honoursEndOfOptions: false, example: '`ar rc x y` writes the archive x' },
+  ],
+  ['dump', { which: 'first', honoursEndOfOptions: false, example: '`dump 0f FILE` writes FILE' }],
+  [
+    'restore',
+    { which: 'first', honoursEndOfOptions: false, example: '`restore rf FILE` restores files' },
+  ],
+  ['ps', { which: 'all', honoursEndOfOptions: false, example: '`ps aux` lists every process' }],
+  ['dd', { which: 'all', honoursEndOfOptions: false, example: '`dd of=FILE` writes FILE' }],
+]);
+
+function programName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The spec that applies to operand `index` (zero-based). */
+export function operandSpec(args: ArgsSpec, index: number): ValueSpec {
+  return args.positional?.[index] ?? args;
+}
+
+/**
+ * Refuses a rule that would let a program read an operand as options: for the programs in
+ * {@link OPERANDS_READ_AS_OPTIONS}, such an operand must be an `enum`, unless the program honours
+ * `--` and the rule keeps `endOfOptions` on.
+ */
+function refineOperandsReadAsOptions(
+  rule: z.output<typeof commandRuleBase>,
+  ctx: z.RefinementCtx,
+): void {
+  const args = rule.args;
+  if (args === undefined || args.max === 0) return;
+  const name = programName(rule.path);
+  const known = OPERANDS_READ_AS_OPTIONS.get(name);
+  if (known === undefined) return;
+  if (known.honoursEndOfOptions && rule.endOfOptions) return;
+  const positions = known.which === 'first' ? 1 : args.max;
+  for (let index = 0; index < positions; index += 1) {
+    const spec = operandSpec(args, index);
+    if (spec.enum !== undefined) continue;
+    const where = args.positional?.[index] !== undefined ? `args.positional[${index}]` : 'args';
+    ctx.addIssue({
+      code: 'custom',
+      path: known.honoursEndOfOptions
+        ? ['endOfOptions']
+        : args.positional?.[index] !== undefined
+          ? ['args', 'positional', index]
+          : ['args'],
+      message: known.honoursEndOfOptions
+        ? `${name} reads a first operand without - as option letters (${known.example}): ` +
+          `endOfOptions cannot be off unless that operand is an enum (${where}.enum)`
+        : `${name} reads ${known.which === 'first' ? 'its first operand' : 'every operand'} as options and does not honour \`--\` ` +
+          `(${known.example}): ${known.which === 'first' ? 'that operand' : 'each operand'} must be an enum (${where}.enum)`,
+    });
+    return;
+  }
+}
+
+/**
+ * A rule whose operands are limited to paths must have at least one: with none, `ls`, `find`
+ * and `du` work on the current directory, which no prefix limits.
+ */
+function refinePathOperandsNeedOne(
+  rule: z.output<typeof commandRuleBase>,
+  ctx: z.RefinementCtx,
+): void {
+  const args = rule.args;
+  if (args === undefined || args.max === 0 || args.min >= 1) return;
+  const limited = operandSpec(args, 0).pathPrefix !== undefined;
+  if (!limited) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['args', 'min'],
+    message:
+      'operands limited by pathPrefix need min: 1 or more: with no operand the program may work ' +
+      'on the current directory, which no prefix limits',
+  });
+}
 
 export const roleSchema = z
   .object({

@@ -1,7 +1,15 @@
+import { isUnderPrefix } from '../path-operands.js';
 import type { ValueSpec } from './schema.js';
 
 /** Returns null when the value is acceptable, or a phrase saying what is wrong with it. */
 export type ValueCheck = (value: string) => string | null;
+
+/** A value spec compiled: its check, and the path prefixes it limits the value to, if any. */
+export interface CompiledValue {
+  readonly check: ValueCheck;
+  /** Set when the value is a path: it is resolved on the target and checked again there. */
+  readonly pathPrefixes: readonly string[] | null;
+}
 
 const INTEGER = /^-?[0-9]+$/;
 
@@ -11,16 +19,11 @@ function pathProblem(value: string, prefixes: readonly string[]): string | null 
   if (segments.includes('..') || segments.includes('.')) {
     return 'must not contain `.` or `..` path segments';
   }
-  const under = prefixes.some((prefix) => {
-    // `/var/log` admits `/var/log` and `/var/log/x`, never `/var/logs`.
-    const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-    return value === base || value.startsWith(`${base}/`);
-  });
-  return under ? null : `must be a path under ${prefixes.join(' or ')}`;
+  return isUnderPrefix(value, prefixes) ? null : `must be a path under ${prefixes.join(' or ')}`;
 }
 
 /** Compiles a value spec from the policy once, so checking a value does no parsing. */
-export function compileValueSpec(spec: ValueSpec): ValueCheck {
+export function compileValueSpec(spec: ValueSpec): CompiledValue {
   const pattern = spec.pattern === undefined ? undefined : new RegExp(`^(?:${spec.pattern})$`, 'u');
   const allowed = spec.enum === undefined ? undefined : new Set(spec.enum);
   const prefixes =
@@ -31,7 +34,7 @@ export function compileValueSpec(spec: ValueSpec): ValueCheck {
         : spec.pathPrefix;
   const integer = spec.integer === true ? {} : spec.integer;
 
-  return (value) => {
+  const check: ValueCheck = (value) => {
     // The length check comes first so the pattern only ever sees bounded input.
     if (value.length > spec.maxLength) return `is longer than ${spec.maxLength} characters`;
     if (allowed !== undefined && !allowed.has(value)) {
@@ -54,4 +57,5 @@ export function compileValueSpec(spec: ValueSpec): ValueCheck {
     }
     return null;
   };
+  return { check, pathPrefixes: prefixes ?? null };
 }

@@ -7,3 +7,9 @@ export {
   type SshdFixture,
   type SshdOptions,
 } from './sshd.js';
+export {
+  CANARY_TEXT,
+  makePathFixture,
+  type PathFixture,
+  type PathOutcome,
+} from './path-fixture.js';

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { PathOperand } from '../path-operands.js';
 
 export interface ProcessExit {
   readonly exitCode: number | null;
@@ -24,8 +25,16 @@ export interface StartedProcess {
 
 /** Runs an argv somewhere. One per target; owns its connections. */
 export interface Transport {
-  /** Starts argv (argv[0] an absolute path). Rejects with an ExecutorError. */
-  start(argv: readonly string[], signal: AbortSignal): Promise<StartedProcess>;
+  /**
+   * Starts argv (argv[0] an absolute path). The `paths` elements are resolved where the program
+   * runs and checked against their prefixes first; the program gets the resolved paths. Rejects
+   * with an ExecutorError (`path_refused` when a path is outside its prefixes).
+   */
+  start(
+    argv: readonly string[],
+    signal: AbortSignal,
+    paths?: readonly PathOperand[],
+  ): Promise<StartedProcess>;
   /** Closes idle and active connections; running processes are killed first. */
   close(): Promise<void>;
 }

@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { type Readable, pipeline } from 'node:stream';
 // ssh2 is CommonJS: Node's ESM loader exposes `Client` by name but not `utils`.
 import ssh2 from 'ssh2';
 import { ExecutorError } from '../../errors.js';
 import { quoteArgv } from '../../quote.js';
 import type { SshTarget } from '../../targets.js';
+import { type PathOperand, pathRefusalMessage } from '../../path-operands.js';
 import type { ProcessExit, StartedProcess, Transport } from '../types.js';
+import {
+  GUARD_REFUSED_STATUS,
+  GuardRefusalFilter,
+  guardNonce,
+  guardedCommandLine,
+} from './path-guard.js';
 import { type SshCredentials, SshPool } from './pool.js';
 
 /**
@@ -60,17 +68,27 @@ export class SshTransport implements Transport {
     this.pool = new SshPool(target, loadCredentials(target));
   }
 
-  async start(argv: readonly string[], signal: AbortSignal): Promise<StartedProcess> {
-    const line = remoteCommandLine(argv);
+  async start(
+    argv: readonly string[],
+    signal: AbortSignal,
+    paths: readonly PathOperand[] = [],
+  ): Promise<StartedProcess> {
+    const nonce = paths.length > 0 ? guardNonce() : '';
+    const line =
+      paths.length > 0 ? guardedCommandLine(argv, paths, nonce) : remoteCommandLine(argv);
     const { channel, connection, requestedAt } = await this.pool.exec(line, signal);
     let detached = false;
+    // Only a guarded command can print a refusal; others keep stderr as ssh2 gives it.
+    const filter = paths.length > 0 ? new GuardRefusalFilter(nonce) : undefined;
+    const stderr: Readable =
+      filter === undefined ? channel.stderr : pipeline(channel.stderr, filter, () => undefined);
 
     // The exit status travels in the arguments of 'close' (ssh2 keeps it for that): an 'exit'
     // listener attached here could miss it, since a fast program's exit status can arrive in
     // the same read as the reply that opened the channel, before this code runs.
     // 'close', not 'exit', also because ssh2 emits it once stdout has ended; stderr ends on its
     // own, so both are awaited before the output counts as complete.
-    const stderrClosed = new Promise<void>((resolve) => channel.stderr.once('close', resolve));
+    const stderrClosed = new Promise<void>((resolve) => stderr.once('close', resolve));
     const channelClosed = new Promise<ProcessExit | undefined>((resolve) =>
       channel.once('close', (code?: number | null, signalName?: string) => {
         if (typeof code === 'number') resolve({ exitCode: code, signal: null });
@@ -80,6 +98,13 @@ export class SshTransport implements Transport {
       }),
     );
     const exited = Promise.all([channelClosed, stderrClosed]).then(([exit]): ProcessExit => {
+      const refusal = filter?.refusal;
+      if (refusal !== undefined && exit?.exitCode === GUARD_REFUSED_STATUS) {
+        throw new ExecutorError(
+          'path_refused',
+          pathRefusalMessage(argv, paths[refusal.path], refusal.kind),
+        );
+      }
       if (exit !== undefined) return exit;
       if (connection.state === 'closed') {
         throw new ExecutorError(
@@ -98,7 +123,7 @@ export class SshTransport implements Transport {
     return {
       startedAt: requestedAt,
       stdout: channel,
-      stderr: channel.stderr,
+      stderr,
       exited,
       kill: (name) => channel.signal(name),
       detach: () => {
