@@ -75,7 +75,7 @@ export async function startBenchStack(options: {
     targets: [sshd.target({ id: 'web-1', maxConnections: 10 })],
     commands: {
       true: { path: '/bin/true' },
-      echo: { path: '/bin/echo', args: { max: 8 } },
+      echo: { path: '/bin/echo', args: { max: 8 }, endOfOptions: false },
       cat: { path: '/bin/cat', args: { min: 1, max: 1, pathPrefix: sshd.dir }, endOfOptions: true },
       seq: {
         path: '/usr/bin/seq',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashPassword } from '@ogent/api';
-import { fingerprintOfPublicKeyLine } from '@ogent/executor';
+import { fingerprintOfPublicKeyLine, isExecutorError } from '@ogent/executor';
 import { startServer } from './app.js';
 import { DEFAULT_CONFIG } from './config/defaults.js';
 import { ConfigError, loadConfigFile, parseConfig } from './config/load.js';
@@ -95,7 +95,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  // A target the config describes but this host cannot serve (no such account, root refused).
+  if (error instanceof ConfigError || (isExecutorError(error) && error.code === 'invalid_config')) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }

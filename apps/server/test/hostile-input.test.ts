@@ -560,7 +560,8 @@ beforeAll(async () => {
             { name: '-name', value: { pattern: '[A-Za-z0-9._*?-]+' } },
             { name: '-type', value: { enum: ['f', 'd'] } },
           ],
-          args: { max: 1, pathPrefix: P },
+          args: { min: 1, max: 1, pathPrefix: P },
+          endOfOptions: false,
         },
         tar: { path: '/bin/tar', options: ['-t', '-v', { name: '-f', value: { pathPrefix: P } }] },
         awk: { path: '/usr/bin/awk', args: { min: 1, max: 1, enum: ['{print $1}', 'NR==1'] } },
@@ -573,6 +574,8 @@ beforeAll(async () => {
                 path: '/usr/bin/git',
                 options: ['--version'],
                 args: { max: 1, enum: ['status', 'log'] },
+                // git reads `--` as a path separator, not before its subcommand.
+                endOfOptions: false,
               },
             }
           : {}),

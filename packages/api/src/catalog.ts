@@ -22,12 +22,20 @@ export interface TargetView {
 function describeRule(name: string, rule: CommandRule): CommandHint {
   const options = rule.options.map((o) => {
     if (typeof o === 'string') return o;
+    const argument = o.argument ?? (o.value === undefined ? 'none' : 'required');
+    if (argument === 'none') return o.name;
+    // An optional value is attached or absent, never a separate word.
+    if (argument === 'optional')
+      return o.name.startsWith('--') ? `${o.name}[=VALUE]` : `${o.name}[VALUE]`;
     if (o.name.startsWith('--')) return `${o.name}=VALUE`;
     return `${o.name} VALUE`;
   });
   const min = rule.args?.min ?? 0;
   const max = rule.args?.max ?? 0;
-  const operand = rule.args?.pathPrefix !== undefined ? 'PATH' : 'ARG';
+  const operand =
+    rule.args?.pathPrefix !== undefined || rule.args?.positional?.[0]?.pathPrefix !== undefined
+      ? 'PATH'
+      : 'ARG';
   const operands =
     max === 0
       ? []

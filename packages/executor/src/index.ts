@@ -9,6 +9,13 @@ export type {
 export { Executor } from './executor.js';
 export { EXECUTE_DEFAULTS, runOnTransport, type ExecuteOptions } from './run.js';
 export { quoteArg, quoteArgv } from './quote.js';
+export {
+  isUnderPrefix,
+  pathRefusalMessage,
+  type PathOperand,
+  type PathRefusalKind,
+} from './path-operands.js';
+export { OPERANDS_READ_AS_OPTIONS, optionArgumentSchema } from './policy/schema.js';
 export type { Decision, Permitted, Refusal, RefusalCode } from './policy/decision.js';
 export { CommandPolicy, targetMatches, type AccessContext } from './policy/policy.js';
 export { DEFAULT_MAX_INPUT_LENGTH, sanitizeInput } from './policy/sanitize.js';

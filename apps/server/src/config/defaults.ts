@@ -54,6 +54,8 @@ export const DEFAULT_CONFIG: ConfigInput = {
       ],
       // At least one operand: with none, find would search the current directory.
       args: { min: 1, max: 1, pathPrefix: LOGS },
+      // find reads its operands (where to look) before its expression, so no `--` between.
+      endOfOptions: false,
     },
     du: {
       path: '/usr/bin/du',
@@ -75,7 +77,13 @@ export const DEFAULT_CONFIG: ConfigInput = {
     id: { path: '/usr/bin/id', description: 'User and groups' },
     date: { path: '/bin/date', description: 'Date and time', options: ['-u', '-R', '-I'] },
     ps: { path: '/bin/ps', description: 'Processes', options: ['-e', '-f', '-ef', '-eF'] },
-    echo: { path: '/bin/echo', description: 'Print its arguments', args: { max: 32 } },
+    echo: {
+      path: '/bin/echo',
+      description: 'Print its arguments',
+      args: { max: 32 },
+      // /bin/echo prints `--` as a word: operands starting with - are refused instead.
+      endOfOptions: false,
+    },
     sleep: {
       path: '/bin/sleep',
       description: 'Wait N seconds',

@@ -199,6 +199,20 @@ export class RestApi {
         }
         continue;
       }
+      if (message.status === 'refused') {
+        // Refused on the target (a path resolved outside its prefix): nothing ran, so it is
+        // answered like a refusal of the policy, not as a failed command.
+        const record = await this.services.executions.byId(user, executionId);
+        sendJson(res, 403, {
+          error: 'Command not permitted',
+          reason: message.error,
+          refusalCode: 'path_refused',
+          rule: record.rule,
+          executionId,
+          position: null,
+        });
+        return;
+      }
       sendJson(res, 200, {
         executionId,
         status: message.status,

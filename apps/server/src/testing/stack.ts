@@ -77,7 +77,8 @@ export function testConfig(
       ...(sshd === undefined ? [] : [sshd.target({ id: 'web-1', label: 'Web 1' })]),
     ],
     commands: {
-      echo: { path: '/bin/echo', args: { max: 32 } },
+      // /bin/echo prints a `--` instead of taking it.
+      echo: { path: '/bin/echo', args: { max: 32 }, endOfOptions: false },
       ls: {
         path: '/bin/ls',
         options: ['-l', '-a', '-la'],
@@ -101,6 +102,8 @@ export function testConfig(
       emit: {
         path: path.join(fixtureDir, 'emit.sh'),
         args: { min: 1, max: 2, integer: { min: 0, max: 10_000_000 } },
+        // A shell script sees `--` as its first argument.
+        endOfOptions: false,
       },
       cat: {
         path: '/bin/cat',

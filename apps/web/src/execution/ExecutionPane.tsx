@@ -235,7 +235,10 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
       {refused ? (
         <div className="run__refused" role="note">
           <p className="refusal__title">Not permitted — nothing ran.</p>
-          <p className="refusal__reason">{info?.reason ?? 'The policy refused this command.'}</p>
+          <p className="refusal__reason">
+            {/* Refused on the target (a path outside its prefix): the reason is the end's error. */}
+            {info?.reason ?? problem ?? 'The policy refused this command.'}
+          </p>
           {info !== undefined && <p className="refusal__rule">Rule: {info.rule}</p>}
         </div>
       ) : failure !== null ? (

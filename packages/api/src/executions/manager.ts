@@ -4,6 +4,7 @@ import {
   type ExecEvent,
   type Executor,
   type OutputStreamName,
+  type PathOperand,
 } from '@ogent/executor';
 import { TRPCError } from '@trpc/server';
 import type { AuthUser } from '../auth/service.js';
@@ -190,7 +191,9 @@ export class ExecutionManager {
       throw error;
     }
 
-    const loop = this.run(live, decision.argv).finally(() => this.loops.delete(loop));
+    const loop = this.run(live, decision.argv, decision.paths).finally(() =>
+      this.loops.delete(loop),
+    );
     this.loops.add(loop);
     return { executionId: id };
   }
@@ -328,7 +331,11 @@ export class ExecutionManager {
     return after;
   }
 
-  private async run(live: LiveExecution, argv: readonly string[]): Promise<void> {
+  private async run(
+    live: LiveExecution,
+    argv: readonly string[],
+    paths: readonly PathOperand[],
+  ): Promise<void> {
     const add = (stream: OutputStreamName, data: Buffer): void => {
       if (data.length === 0) return;
       const chunk = { seq: live.lastSeq + 1, stream, data };
@@ -342,6 +349,7 @@ export class ExecutionManager {
         signal: live.controller.signal,
         timeoutMs: this.limits.timeoutMs,
         maxOutputBytes: this.limits.maxOutputBytes,
+        paths,
       });
       for await (const event of events) {
         if (event.type === 'exit') {

@@ -1,8 +1,9 @@
 import type { ExecutionStatus, OutputStreamName } from '@ogent/executor';
 
 /**
- * Where an execution stands. `refused`: the policy said no and nothing ran. `interrupted`: the
- * server stopped (or crashed) while it ran.
+ * Where an execution stands. `refused`: the policy said no and nothing ran (at admission, or on
+ * the target when a path argument resolved outside its prefix). `interrupted`: the server
+ * stopped (or crashed) while it ran.
  */
 export type ExecutionState = 'refused' | 'running' | ExecutionStatus | 'interrupted';
 
@@ -59,9 +60,12 @@ export interface StoredChunk extends OutputChunk {
   readonly executionId: string;
 }
 
-/** How an execution ended, written once. */
+/**
+ * How an execution ended, written once. `refused` here: a path argument resolved on the target
+ * outside what the policy allows, so the program never ran (`error` says which and why).
+ */
 export interface ExecutionOutcome {
-  readonly status: Exclude<ExecutionState, 'refused' | 'running'>;
+  readonly status: Exclude<ExecutionState, 'running'>;
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly error: string | null;
