@@ -150,14 +150,14 @@ describe('typed client: execute and watch', () => {
     });
     const watching = watch(alice, executionId);
     const sshdUser = stack.sshd?.username ?? '';
-    await vi.waitFor(() => expect(pgrep(sshdUser, `^/bin/sleep ${seconds}$`)).toHaveLength(1), {
+    await vi.waitFor(() => expect(pgrep(sshdUser, `^/bin/sleep -- ${seconds}$`)).toHaveLength(1), {
       timeout: 5_000,
     });
     const cancelled = await alice.trpc.exec.cancel.mutate({ executionId });
     expect(cancelled.cancelled).toBe(true);
     const result = await watching;
     expect(result.end.status).toBe('cancelled');
-    await vi.waitFor(() => expect(pgrep(sshdUser, `^/bin/sleep ${seconds}$`)).toEqual([]), {
+    await vi.waitFor(() => expect(pgrep(sshdUser, `^/bin/sleep -- ${seconds}$`)).toEqual([]), {
       timeout: 5_000,
     });
   });

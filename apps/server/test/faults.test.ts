@@ -29,7 +29,7 @@ async function sleepOnTarget(
     target: 'web-1',
     command: `sleep ${seconds}`,
   });
-  await vi.waitFor(() => expect(pgrep(user, `^/bin/sleep ${seconds}$`)).toHaveLength(1), {
+  await vi.waitFor(() => expect(pgrep(user, `^/bin/sleep -- ${seconds}$`)).toHaveLength(1), {
     timeout: 5_000,
   });
   return executionId;
@@ -66,7 +66,7 @@ describe('faults on the target', () => {
         await back.stop();
       }
     } finally {
-      pkill(sshd.username, `^/bin/sleep ${seconds}$`);
+      pkill(sshd.username, `^/bin/sleep -- ${seconds}$`);
       await alice.close();
     }
   });
@@ -98,7 +98,7 @@ describe('faults on the target', () => {
       expect(result.end.error).toMatch(/Keepalive timeout/);
     } finally {
       sshd.signal('SIGCONT');
-      pkill(sshd.username, `^/bin/sleep ${seconds}$`);
+      pkill(sshd.username, `^/bin/sleep -- ${seconds}$`);
       await alice.close();
       await sshd.stop();
       rmSync(fixtureDir, { recursive: true, force: true });
