@@ -62,7 +62,8 @@ export async function startBenchStack(options: {
   writeLogFile(bigFile, options.bigFileBytes);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-bench-'));
   const config = {
-    server: { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn' },
+    // Every bench client comes from 127.0.0.1, and the memory section holds 1,000 sockets.
+    server: { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', maxSocketsPerAddress: 2_000 },
     users: [
       { ...BENCH_USER, roles: ['bench'] },
       ...Array.from({ length: options.extraUsers ?? 0 }, (_, i) => ({

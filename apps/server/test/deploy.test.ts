@@ -45,9 +45,15 @@ const serverConfigMount = (services.server?.volumes ?? []).find((v) =>
   v.endsWith(':/etc/ogent/config.yaml:ro'),
 );
 const configFile = path.join(root, (serverConfigMount ?? '').split(':')[0] ?? '');
+/** What compose passes the server for a variable the shell leaves unset (`${NAME:-default}`). */
+function composeDefault(name: string): string {
+  const value = services.server?.environment?.[name] ?? '';
+  return /^\$\{\w+:-(.*)\}$/.exec(value)?.[1] ?? value;
+}
 const config = loadConfigFile(configFile, {
   OGENT_ADMIN_PASSWORD: 'compose-test-password',
   TARGET_HOST_KEY_SHA256: `SHA256:${'A'.repeat(43)}`,
+  OGENT_PUBLIC_URL: composeDefault('OGENT_PUBLIC_URL'),
 });
 
 describe('docker-compose.yml', () => {
@@ -96,6 +102,16 @@ describe('docker-compose.yml', () => {
     expect(config.server.dataDir).toBe('/data');
     expect(services.server?.volumes).toContain('data:/data');
     expect(services.server?.environment?.OGENT_CONFIG).toBe('/etc/ogent/config.yaml');
+  });
+
+  it('the browser may connect from the URL people are told to open, on the published port', () => {
+    // The server listens on 0.0.0.0 in the container, which says nothing about the name people
+    // use: publicUrl does, and the WebSocket accepts pages from its origin only.
+    expect(config.server.publicUrl).toBe('http://localhost:3000');
+    const published = (services.server?.ports?.[0] ?? '').split(':')[0];
+    expect(new URL(config.server.publicUrl ?? 'http://invalid').port).toBe(published);
+    const composeFile = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    expect(composeFile).toContain(`open ${config.server.publicUrl} `);
   });
 
   it('the ssh target in the config is the target service, with the generated key and a pinned host key', () => {

@@ -24,14 +24,24 @@ const SCREENSHOT = fileURLToPath(new URL('../../../docs/screenshot.png', import.
 
 let stack: WebStack;
 let browser: Browser;
+/** Between a browser and the server, to cut the connection (see "connection and reload"). */
+let proxy: TcpProxy;
 let open: ConsolePage[] = [];
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
+  // The browser's origin is the proxy's, which the server must allow: the proxy comes first and
+  // is pointed at the server once that has its port.
+  proxy = await TcpProxy.start(0);
+  [stack, browser] = await Promise.all([
+    startWebStack({ config: { server: { allowedOrigins: [proxy.url] } } }),
+    launchBrowser(),
+  ]);
+  proxy.retarget(stack.server.port);
 });
 
 afterAll(async () => {
   await browser?.close();
+  await proxy?.close();
   await stack?.stop();
 });
 
@@ -264,16 +274,14 @@ describe('running commands', () => {
 });
 
 describe('connection and reload', () => {
-  let proxy: TcpProxy;
   let api: TypedClient;
 
   beforeAll(async () => {
-    [proxy, api] = await Promise.all([TcpProxy.start(stack.server.port), apiAs('alice')]);
+    api = await apiAs('alice');
   });
 
   afterAll(async () => {
     await api?.close();
-    await proxy?.close();
   });
 
   it('shows that the connection dropped and resumes with nothing lost or doubled', async () => {

@@ -13,13 +13,23 @@ import { type WebStack, startWebStack } from './support/stack';
 
 let stack: WebStack;
 let browser: Browser;
+/** Between a browser and the server, to cut the connection mid-stream. */
+let proxy: TcpProxy;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startWebStack(), launchBrowser()]);
+  // The browser's origin is the proxy's, which the server must allow: the proxy comes first and
+  // is pointed at the server once that has its port.
+  proxy = await TcpProxy.start(0);
+  [stack, browser] = await Promise.all([
+    startWebStack({ config: { server: { allowedOrigins: [proxy.url] } } }),
+    launchBrowser(),
+  ]);
+  proxy.retarget(stack.server.port);
 });
 
 afterAll(async () => {
   await browser?.close();
+  await proxy?.close();
   await stack?.stop();
 });
 
@@ -202,7 +212,6 @@ describe('50 MB of output', () => {
 
   it('loses and doubles no line when the connection drops mid-stream', async () => {
     const lines = 7_000_000;
-    const proxy = await TcpProxy.start(stack.server.port);
     const { context, page } = await openConsole(browser, proxy.url);
     try {
       await signedIn(page, 'alice');
@@ -225,7 +234,6 @@ describe('50 MB of output', () => {
       expect(await last.getAttribute('data-line')).toBe(String(lines));
     } finally {
       await context.close();
-      await proxy.close();
     }
   });
 });

@@ -22,15 +22,21 @@ let browser: Browser;
 let open: ConsolePage | undefined;
 
 beforeAll(async () => {
+  // The browser's origin is the proxy's, which the server must allow: the proxy comes first and
+  // is pointed at the server once that has its port.
+  proxy = await TcpProxy.start(0);
   // Tight limits, so commands run into them quickly.
   [stack, browser] = await Promise.all([
     startWebStack({
       sshd: false,
-      config: { limits: { timeoutMs: 3_000, maxOutputBytes: 200_000 } },
+      config: {
+        server: { allowedOrigins: [proxy.url] },
+        limits: { timeoutMs: 3_000, maxOutputBytes: 200_000 },
+      },
     }),
     launchBrowser(),
   ]);
-  proxy = await TcpProxy.start(stack.server.port);
+  proxy.retarget(stack.server.port);
 });
 
 afterAll(async () => {

@@ -52,9 +52,23 @@ export const authConfigSchema = z
     algorithms: z.array(z.string()).default(['RS256', 'ES256', 'EdDSA']),
     rolesClaim: z.string().default('roles'),
     usernameClaim: z.string().default('sub'),
-    /** Failed sign-ins allowed per username and per address in `loginWindow`. */
-    maxLoginFailures: z.number().int().min(1).default(5),
-    loginWindow: duration.default('15m'),
+    /**
+     * Failed sign-ins one account may have from one client address before each further failure
+     * makes that account wait, from that address only, 1 s, then 2 s, 4 s ... up to
+     * `maxLoginDelay`. Nobody can lock a user out: the user signing in from another address is
+     * not slowed down, and a success starts the count again.
+     */
+    maxLoginFailures: z.number().int().min(0).default(5),
+    /**
+     * Failed sign-ins one client address may have across all accounts before the same delays
+     * apply to the whole address. Larger than `maxLoginFailures`: people behind one NAT share an
+     * address.
+     */
+    maxAddressFailures: z.number().int().min(0).default(30),
+    /** How long failed sign-ins are remembered, counted from the first of a series. */
+    loginWindow: duration.default('1h'),
+    /** The longest delay a key has to wait between failed sign-ins. */
+    maxLoginDelay: duration.default('15m'),
   })
   .strict()
   .refine((a) => a.jwksUrl === undefined || (a.issuer !== undefined && a.audience !== undefined), {

@@ -16,12 +16,46 @@ export const serverSectionSchema = z
     /** Built web console to serve at `/`; defaults to the one built in apps/web/dist. */
     webRoot: z.string().optional(),
     /**
-     * Browser origins allowed to open the WebSocket, besides the server's own. Requests with no
-     * Origin (non-browser clients) are always allowed.
+     * The URL people open in the browser (e.g. `https://ogent.example.com` behind a reverse
+     * proxy). When set, its origin is the server's own origin for the WebSocket check; otherwise
+     * the own origins are `http://host:port`, plus `http://localhost:port`, `http://127.0.0.1:port`
+     * and `http://[::1]:port` when `host` is a loopback or wildcard address.
      */
-    allowedOrigins: z.array(z.url()).default([]),
-    /** Trust X-Forwarded-For for the client address (behind a reverse proxy). */
-    trustProxy: z.boolean().default(false),
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Browser origins allowed to open the WebSocket, besides the server's own (see `publicUrl`).
+     * Requests with no Origin (non-browser clients) are always allowed. The `Host` header is never
+     * trusted for this: a DNS-rebinding page controls it.
+     */
+    allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
+    /**
+     * Time a client has to send a whole request, headers included. Checked every second, so a
+     * connection that trickles its headers is closed within this plus a second.
+     */
+    requestTimeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    /**
+     * A WebSocket that has not presented a valid token this long after opening is closed with
+     * code 4401. One with a valid token stays open until the token expires (then code 4001).
+     */
+    socketAuthTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** Subscriptions one WebSocket may hold at once; more are refused with TOO_MANY_REQUESTS. */
+    maxSubscriptionsPerSocket: z.number().int().min(1).max(100_000).default(100),
+    /**
+     * WebSockets open at once from one client address; more are refused with HTTP 429. Behind a
+     * reverse proxy, list it in `trustedProxies`, or every client counts as the proxy's address.
+     */
+    maxSocketsPerAddress: z.number().int().min(1).max(1_000_000).default(32),
+    /**
+     * Addresses (or CIDR ranges) of the reverse proxies in front of the server. X-Forwarded-For
+     * is read only from these, and the client is its right-most entry that is not one of them.
+     */
+    trustedProxies: z
+      .array(
+        z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+          error: 'must be an IP address or a CIDR range such as 10.0.0.0/8',
+        }),
+      )
+      .default([]),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -10,6 +10,13 @@ import type { ServerLogger } from '../logger.js';
 const SOCKET_HIGH_WATER = 1024 * 1024;
 /** setTimeout cannot wait longer than this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Close code when the token expires; the web console signs out on it. */
+const CLOSE_TOKEN_EXPIRED = 4001;
+/** Close code for a socket that presented no valid token in time (HTTP's 401, as 4xxx). */
+const CLOSE_NO_VALID_TOKEN = 4401;
+
+/** Hosts that mean "this machine" to a browser on it: the wildcards are reached as loopback. */
+const LOCAL_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost', '0.0.0.0', '[::]']);
 
 /**
  * Backpressure for a subscription: resolves once the socket has room. tRPC's WebSocket adapter
@@ -38,24 +45,111 @@ export interface WebSocketEndpoint {
   close(): Promise<void>;
 }
 
+/** Bounds on what one client can hold open (see the `server.*` keys of the configuration). */
+export interface WebSocketLimits {
+  /** A socket without a valid token is closed (4401) this long after it opened. */
+  readonly authTimeoutMs: number;
+  readonly maxSubscriptionsPerSocket: number;
+  readonly maxSocketsPerAddress: number;
+}
+
+/** What decides which browser pages may open the WebSocket. */
+export interface OriginRule {
+  /** The configured listening host; with the actual port it gives the own origins. */
+  readonly host: string;
+  /** The URL people open; when set, its origin is the only own origin. */
+  readonly publicUrl: string | undefined;
+  /** Further allowed origins. */
+  readonly allowed: readonly string[];
+}
+
+/**
+ * The server's own browser origins: `publicUrl`'s origin when set, else `http://host:port`, plus
+ * the loopback names when the host is a loopback or wildcard address (a browser on the machine
+ * reaches `0.0.0.0` as `localhost`). Never derived from a request: the `Host` header is whatever
+ * the page's DNS name was, and a DNS-rebinding page chooses that.
+ */
+export function ownOrigins(options: {
+  host: string;
+  port: number;
+  publicUrl?: string | undefined;
+}): string[] {
+  if (options.publicUrl !== undefined) return [new URL(options.publicUrl).origin];
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const configured = new URL(`http://${host}:${options.port}`);
+  const origins = [configured.origin];
+  if (LOCAL_HOSTS.has(configured.hostname)) {
+    for (const name of ['localhost', '127.0.0.1', '[::1]']) {
+      origins.push(new URL(`http://${name}:${options.port}`).origin);
+    }
+  }
+  return [...new Set(origins)];
+}
+
+/** Per connection: its subscription count and the timer that closes it without a valid token. */
+interface Connection {
+  readonly subscriptions: { open: number; readonly max: number };
+  authTimer: NodeJS.Timeout | undefined;
+}
+
 /**
  * tRPC over WebSocket at /trpc, on the HTTP server's port. The token comes from the connection
- * params (never the URL); the socket is closed when the token expires. Browsers may connect only
- * from the server's own origin or an allowed one.
+ * params (never the URL); a socket without a valid token is closed after `authTimeoutMs`, one
+ * with a valid token when the token expires. Browsers may connect only from the server's own
+ * origin or an allowed one. Each client address may hold a bounded number of sockets, and each
+ * socket a bounded number of subscriptions.
  */
 export function attachWebSocket(options: {
   server: Server;
   services: Services;
   logger: ServerLogger;
-  allowedOrigins: readonly string[];
+  origins: OriginRule;
+  limits: WebSocketLimits;
   clientAddress: (req: IncomingMessage) => string;
 }): WebSocketEndpoint {
-  const { server, services, logger } = options;
+  const { server, services, logger, limits } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const socketsPerAddress = new Map<string, number>();
+  const connections = new WeakMap<WebSocket, Connection>();
+
+  // The own origins need the port actually bound (port 0 picks one), known once listening.
+  let allowedOrigins: ReadonlySet<string> | undefined;
+  const originAllowed = (origin: string): boolean => {
+    if (allowedOrigins === undefined) {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      allowedOrigins = new Set([
+        ...ownOrigins({ ...options.origins, port }),
+        ...options.origins.allowed.map((allowed) => new URL(allowed).origin),
+      ]);
+    }
+    try {
+      return allowedOrigins.has(new URL(origin).origin);
+    } catch {
+      // Includes the opaque origin `null` (sandboxed frames, file: pages).
+      return false;
+    }
+  };
+
+  const track = (ws: WebSocket): Connection => {
+    const connection: Connection = {
+      subscriptions: { open: 0, max: limits.maxSubscriptionsPerSocket },
+      // Without this, a socket that never sends its connection params (or sends a bad token)
+      // stays open answering pings for as long as the client likes.
+      authTimer: setTimeout(
+        () => ws.close(CLOSE_NO_VALID_TOKEN, 'No valid token'),
+        limits.authTimeoutMs,
+      ),
+    };
+    connections.set(ws, connection);
+    ws.once('close', () => clearTimeout(connection.authTimer));
+    return connection;
+  };
 
   server.on('upgrade', (req, socket, head) => {
+    const address = options.clientAddress(req);
     const reject = (status: number, reason: string): void => {
-      logger.warn({ status, reason, address: options.clientAddress(req) }, 'websocket refused');
+      logger.warn({ status, reason, address }, 'websocket refused');
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -64,10 +158,21 @@ export function attachWebSocket(options: {
       return reject(400, 'Bad Request');
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, req, options.allowedOrigins)) {
-      return reject(403, 'Forbidden');
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    if (origin !== undefined && !originAllowed(origin)) return reject(403, 'Forbidden');
+    const open = socketsPerAddress.get(address) ?? 0;
+    if (open >= limits.maxSocketsPerAddress) return reject(429, 'Too Many Requests');
+    // Counted from here until the TCP connection closes, whether or not the upgrade completes.
+    socketsPerAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (socketsPerAddress.get(address) ?? 1) - 1;
+      if (left > 0) socketsPerAddress.set(address, left);
+      else socketsPerAddress.delete(address);
+    });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // Before 'connection': the adapter may create the context at once (no connection params).
+      track(ws);
+      wss.emit('connection', ws, req);
+    });
   });
 
   const handler = applyWSSHandler<AppRouter>({
@@ -76,20 +181,25 @@ export function attachWebSocket(options: {
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     // Output travels as bytes in binary frames (see @ogent/wire); clients use the same encoder.
     experimental_encoder: wireEncoder,
+    // Called once per connection, when its connection params arrive.
     createContext: async ({ req, res, info }) => {
       // The adapter's `res` is the connection's WebSocket.
       const ws = res as WebSocket;
+      const connection = connections.get(ws) ?? track(ws);
       const token = info.connectionParams?.token ?? null;
       const ctx = await createContext({
         services,
         token,
         clientAddress: options.clientAddress(req),
         ready: socketReady(ws, req.socket),
+        subscriptions: connection.subscriptions,
       });
       if (ctx.user !== null) {
+        clearTimeout(connection.authTimer);
+        connection.authTimer = undefined;
         // The connection must not outlive the token's authority.
         const timer = setTimeout(
-          () => ws.close(4001, 'Token expired'),
+          () => ws.close(CLOSE_TOKEN_EXPIRED, 'Token expired'),
           Math.min(MAX_TIMER_MS, Math.max(0, ctx.user.expiresAt - Date.now())),
         );
         ws.once('close', () => clearTimeout(timer));
@@ -116,16 +226,4 @@ export function attachWebSocket(options: {
         wss.close(() => resolve());
       }),
   };
-}
-
-/** Same origin as the request's Host, or listed. */
-function originAllowed(origin: string, req: IncomingMessage, allowed: readonly string[]): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (parsed.host === req.headers.host) return true;
-  return allowed.some((a) => new URL(a).origin === parsed.origin);
 }

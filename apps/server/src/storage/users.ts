@@ -51,3 +51,31 @@ export class UserStore {
       .execute();
   }
 }
+
+/** The accounts that may sign in, and the stored ones that may not. */
+export interface SignInAccounts {
+  readonly accounts: readonly UserAccount[];
+  /** Stored accounts a configuration file does not define, by username. */
+  readonly disabled: readonly string[];
+}
+
+/**
+ * Decides who may sign in. With the embedded default config, the stored accounts are its users
+ * (the generated admin). A configuration file, though, is the whole truth: a stored account it
+ * does not define (such as the admin generated when the same data directory was first used
+ * without a file) would otherwise keep signing in unknown to the file's author. Such an
+ * account is disabled, not deleted: its executions keep their owner, and starting without a
+ * file again brings it back.
+ */
+export function signInAccounts(
+  stored: readonly UserAccount[],
+  configured: readonly UserAccount[],
+  storedSignIn: boolean,
+): SignInAccounts {
+  if (storedSignIn) return { accounts: [...stored, ...configured], disabled: [] };
+  const defined = new Set(configured.map((a) => a.username));
+  return {
+    accounts: configured,
+    disabled: stored.map((a) => a.username).filter((name) => !defined.has(name)),
+  };
+}

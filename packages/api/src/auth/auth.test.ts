@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
-import { FailureLimiter } from './rate-limit.js';
 import { TokenError, TokenService, generateSigningKey } from './tokens.js';
 
 describe('passwords', () => {
@@ -15,28 +14,6 @@ describe('passwords', () => {
 
   it('salts: the same password hashes differently each time', async () => {
     expect(await hashPassword('same')).not.toBe(await hashPassword('same'));
-  });
-});
-
-describe('FailureLimiter', () => {
-  it('blocks a key after too many failures in the window, and lets it go after', () => {
-    let now = 1_000_000;
-    const limiter = new FailureLimiter(3, 60_000, () => now);
-    for (let i = 0; i < 3; i += 1) limiter.attempt('alice');
-    expect(limiter.retryAfter('alice')).toBe(60_000);
-    expect(limiter.retryAfter('bob')).toBe(0);
-    now += 30_000;
-    expect(limiter.retryAfter('alice')).toBe(30_000);
-    now += 30_001;
-    expect(limiter.retryAfter('alice')).toBe(0);
-  });
-
-  it('an attempt taken back (a success) does not count', () => {
-    const limiter = new FailureLimiter(2, 60_000);
-    limiter.attempt('alice')();
-    limiter.attempt('alice')();
-    limiter.attempt('alice');
-    expect(limiter.retryAfter('alice')).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppRole } from '../config.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { FailureLimiter } from './rate-limit.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { TokenError, type TokenService } from './tokens.js';
 
 /**
@@ -47,8 +47,8 @@ export class LoginRefusedError extends Error {
  */
 export class AuthService {
   private readonly accounts: ReadonlyMap<string, UserAccount>;
-  private readonly byName: FailureLimiter;
-  private readonly byAddress: FailureLimiter;
+  private readonly reserved: ReadonlySet<string>;
+  private readonly throttle: LoginThrottle;
   /** A hash to verify against for unknown users; made up front so every attempt costs the same. */
   private readonly decoy: Promise<string>;
 
@@ -56,13 +56,21 @@ export class AuthService {
     accounts: readonly UserAccount[],
     private readonly roles: Readonly<Record<string, AppRole>>,
     readonly tokens: TokenService,
-    limits: { maxFailures: number; windowMs: number },
+    options: {
+      /** Slows down password guessing (per account and address, and per address). */
+      readonly throttle: LoginThrottle;
+      /**
+       * Usernames of accounts that exist but may not sign in (stored accounts a config file does
+       * not define). Their executions still belong to them, so no outside token may take the
+       * name either.
+       */
+      readonly disabled?: readonly string[];
+    },
   ) {
     this.accounts = new Map(accounts.map((a) => [a.username, a]));
+    this.reserved = new Set([...this.accounts.keys(), ...(options.disabled ?? [])]);
+    this.throttle = options.throttle;
     this.decoy = hashPassword(randomBytes(16).toString('hex'));
-    this.byName = new FailureLimiter(limits.maxFailures, limits.windowMs);
-    // An address may fail more often than one account: several people can share it.
-    this.byAddress = new FailureLimiter(limits.maxFailures * 4, limits.windowMs);
   }
 
   /** Checks a password; returns a token. Throws LoginRefusedError. */
@@ -71,29 +79,25 @@ export class AuthService {
     password: string,
     clientAddress: string,
   ): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
-    const nameKey = username.toLowerCase();
-    const wait = Math.max(
-      this.byName.retryAfter(nameKey),
-      this.byAddress.retryAfter(clientAddress),
-    );
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
+    // Counted before the (slow) password check, so that guesses sent all at once are limited too.
+    const attempt = await this.throttle.begin(username, clientAddress);
+    if (!attempt.allowed) {
+      const seconds = Math.ceil(attempt.retryAfterMs / 1000);
       throw new LoginRefusedError(
         'rate_limited',
         `Too many failed sign-ins. Try again in ${seconds} seconds.`,
         seconds,
       );
     }
-    // Counted before the (slow) password check, so that guesses sent all at once are limited too.
-    this.byName.attempt(nameKey);
-    const takeBack = this.byAddress.attempt(clientAddress);
     const account = this.accounts.get(username);
     // Verify against a decoy when the user does not exist, so timing does not reveal it.
     const hash = account?.passwordHash ?? (await this.decoy);
     const ok = (await verifyPassword(password, hash)) && account !== undefined;
-    if (!ok) throw new LoginRefusedError('invalid', 'Invalid username or password.');
-    this.byName.reset(nameKey);
-    takeBack();
+    if (!ok) {
+      await attempt.failed();
+      throw new LoginRefusedError('invalid', 'Invalid username or password.');
+    }
+    await attempt.succeeded();
     const issued = await this.tokens.issue(account.username, account.roles);
     return { ...issued, user: this.describe(account.username, account.roles, issued.expiresAt) };
   }
@@ -107,7 +111,7 @@ export class AuthService {
       }
       // Executions belong to a username: an outside identity named like a local account would
       // see and cancel that account's executions.
-      if (this.accounts.has(verified.username)) {
+      if (this.reserved.has(verified.username)) {
         throw new TokenError('The token names a local account; sign in with its password.');
       }
       // Own keys only: a role named `constructor` in a token must not match Object.prototype.
