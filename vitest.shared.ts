@@ -8,5 +8,8 @@ export const sharedConfig = defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // Type tests (`*.test-d.ts`, expectTypeOf) pin contracts only types express; tsc checks them
+    // and they count as tests.
+    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

@@ -62,7 +62,7 @@ async function expectEnd(c: TypedClient, command: string, status: string): Promi
   tally.attempts += 1;
   const result = await runTyped(c, command);
   if (result.end.status !== status)
-    unexpected(`${command}: ${result.end.status} ${result.end.error ?? ''}`);
+    unexpected(`${command}: ${result.end.status} ${result.end.error?.message ?? ''}`);
   else tally.completed += 1;
   return result.ms;
 }

@@ -1,35 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  AuthService,
-  ExecutionManager,
-  type Services,
-  TargetCatalog,
-  TokenService,
-  type UserAccount,
-  appRouter,
-  bearerToken,
-  createContext,
-  durationMs,
-  hashPassword,
-} from '@ogent/api';
-import { CommandPolicy, Executor } from '@ogent/executor';
+import { type Services, appRouter, bearerToken, createContext } from '@ogent/api';
+import type { Executor } from '@ogent/executor';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { sql } from 'kysely';
+import { composeOgent } from './compose.js';
 import type { Config } from './config/schema.js';
 import { HttpError, sendJson } from './http/body.js';
+import { clientAddressResolver } from './http/client-address.js';
 import { RestApi } from './http/rest.js';
 import { staticSite } from './http/static.js';
 import { attachWebSocket } from './http/ws.js';
 import { type ServerLogger, createLogger } from './logger.js';
-import { openDatabase } from './storage/database.js';
-import { SqlExecutionStore } from './storage/execution-store.js';
-import { OutputFiles } from './storage/output-files.js';
-import { loadOrCreateSigningKey } from './storage/signing-key.js';
-import { UserStore } from './storage/users.js';
 
 export interface StartOptions {
   readonly config: Config;
@@ -59,52 +42,6 @@ export interface OgentServer {
 
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-async function configuredAccounts(config: Config): Promise<UserAccount[]> {
-  return Promise.all(
-    config.users.map(async (user) => ({
-      username: user.username,
-      // A plain password from the config (normally from the environment) is hashed in memory.
-      passwordHash: user.passwordHash ?? (await hashPassword(user.password ?? '')),
-      roles: user.roles,
-    })),
-  );
-}
-
-async function ensureAdmin(
-  users: UserStore,
-  env: NodeJS.ProcessEnv,
-  announce: (text: string) => void,
-): Promise<void> {
-  const fromEnv = env.OGENT_ADMIN_PASSWORD;
-  const existing = await users.get('admin');
-  if (fromEnv !== undefined && fromEnv !== '') {
-    await users.upsert({
-      username: 'admin',
-      passwordHash: await hashPassword(fromEnv),
-      roles: ['admin'],
-    });
-    return;
-  }
-  if (existing !== undefined) return;
-  const password = randomBytes(18).toString('base64url');
-  await users.upsert({
-    username: 'admin',
-    passwordHash: await hashPassword(password),
-    roles: ['admin'],
-  });
-  announce(
-    [
-      '',
-      '  Ogent created the account "admin" with this password (shown once, not stored):',
-      '',
-      `      ${password}`,
-      '',
-      '  Set OGENT_ADMIN_PASSWORD to choose it instead.',
-      '',
-    ].join('\n'),
-  );
-}
-
 /** Starts the whole server: storage, auth, executor, HTTP and WebSocket on one port. */
 export async function startServer(options: StartOptions): Promise<OgentServer> {
   const { config } = options;
@@ -112,69 +49,15 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const logger = options.logger ?? createLogger(config.server.logLevel);
   const announce = options.announce ?? ((text: string) => process.stdout.write(`${text}\n`));
 
-  const database = await openDatabase(config.server.dataDir);
-  if (database.migrated.length > 0)
-    logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
-  const outputFiles = await OutputFiles.open(config.server.dataDir);
-  const store = new SqlExecutionStore(database.db, outputFiles);
-  const recoveredInterrupted = await store.markRunningInterrupted(Date.now());
-  if (recoveredInterrupted > 0) {
-    logger.warn(
-      { count: recoveredInterrupted },
-      'executions left running by the last process marked interrupted',
-    );
-  }
-
-  const userStore = new UserStore(database.db);
-  if (options.bootstrapAdmin === true) await ensureAdmin(userStore, env, announce);
-  const accounts = [...(await userStore.all()), ...(await configuredAccounts(config))];
-  if (accounts.length === 0 && config.auth.jwksUrl === undefined) {
-    logger.warn('no users are configured: nobody can sign in');
-  }
-
-  const tokens = await TokenService.create({
-    key: await loadOrCreateSigningKey(config.server.dataDir),
-    ttl: config.auth.tokenTtl,
-    ...(config.auth.jwksUrl !== undefined &&
-    config.auth.issuer !== undefined &&
-    config.auth.audience !== undefined
-      ? {
-          external: {
-            jwksUrl: config.auth.jwksUrl,
-            issuer: config.auth.issuer,
-            audience: config.auth.audience,
-            algorithms: config.auth.algorithms,
-            rolesClaim: config.auth.rolesClaim,
-            usernameClaim: config.auth.usernameClaim,
-          },
-        }
-      : {}),
+  const ogent = await composeOgent(config, {
+    logger,
+    env,
+    announce,
+    ...(options.bootstrapAdmin === undefined ? {} : { bootstrapAdmin: options.bootstrapAdmin }),
   });
-  const auth = new AuthService(accounts, config.roles, tokens, {
-    maxFailures: config.auth.maxLoginFailures,
-    windowMs: durationMs(config.auth.loginWindow),
-  });
-  const policy = new CommandPolicy({
-    commands: config.commands,
-    roles: config.roles,
-    maxInputLength: config.limits.maxInputLength,
-  });
-  const executor = new Executor(config.targets);
-  const executions = new ExecutionManager(executor, policy, store, config.limits, logger);
-  const services: Services = {
-    auth,
-    executions,
-    catalog: new TargetCatalog(config.targets, policy),
-  };
+  const { services, executor, tokens, recoveredInterrupted } = ogent;
 
-  const clientAddress = (req: IncomingMessage): string => {
-    const forwarded = req.headers['x-forwarded-for'];
-    if (config.server.trustProxy && typeof forwarded === 'string') {
-      // The last hop is the one our proxy added; anything before it the client could write.
-      return forwarded.split(',').at(-1)?.trim() ?? 'unknown';
-    }
-    return req.socket.remoteAddress ?? 'unknown';
-  };
+  const clientAddress = clientAddressResolver(config.server.trustedProxies);
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -198,8 +81,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/healthz') {
-      await sql`select 1`.execute(database.db);
-      sendJson(res, 200, { status: 'ok', running: executions.runningCount });
+      await ogent.check();
+      sendJson(res, 200, { status: 'ok', running: services.executions.runningCount });
     } else if (pathname.startsWith('/trpc/')) {
       trpcHandler(req, res);
     } else if (pathname === '/api' || pathname.startsWith('/api/')) {
@@ -214,8 +97,17 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   };
 
   // requestTimeout bounds receiving a request (not answering it): a trickled body cannot hold a
-  // socket for long.
-  const server = createServer({ requestTimeout: 30_000, keepAliveTimeout: 65_000 }, (req, res) => {
+  // socket for long. headersTimeout defaults to 60 s, and Node checks both only every
+  // connectionsCheckingInterval (30 s by default), so trickled headers held a socket for 60-90 s:
+  // both are set to the configured bound, checked every second.
+  const requestTimeout = config.server.requestTimeoutMs;
+  const serverOptions = {
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    connectionsCheckingInterval: 1_000,
+    keepAliveTimeout: 65_000,
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const started = performance.now();
     res.once('finish', () => {
       logger.debug(
@@ -241,12 +133,15 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   // Malformed HTTP (oversized headers, bad framing) gets a JSON answer too, not an empty one.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return;
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({
-      error: status === 431 ? 'Request headers too large.' : 'Malformed HTTP request.',
-    });
+    const [status, reason, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'Request headers too large.']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'The request took too long to arrive.']
+          : [400, 'Bad Request', 'Malformed HTTP request.'];
+    const body = JSON.stringify({ error: message });
     socket.end(
-      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `HTTP/1.1 ${status} ${reason}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
@@ -254,7 +149,16 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     server,
     services,
     logger,
-    allowedOrigins: config.server.allowedOrigins,
+    origins: {
+      host: config.server.host,
+      publicUrl: config.server.publicUrl,
+      allowed: config.server.allowedOrigins,
+    },
+    limits: {
+      authTimeoutMs: config.server.socketAuthTimeoutMs,
+      maxSubscriptionsPerSocket: config.server.maxSubscriptionsPerSocket,
+      maxSocketsPerAddress: config.server.maxSocketsPerAddress,
+    },
     clientAddress,
   });
 
@@ -280,13 +184,11 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       ws.broadcastReconnect();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await executions.shutdown();
+      await services.executions.shutdown();
       await ws.close();
       server.closeAllConnections();
       await stopped;
-      await executor.close();
-      await outputFiles.closeAll();
-      await database.close();
+      await ogent.close();
       logger.info('stopped');
     })());
 

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_COMMAND_LENGTH } from '@ogent/api';
+import { MAX_JSON_BODY } from '../src/http/body.js';
 import { TEST_USERS, type TestStack, startTestStack } from '../src/testing/index.js';
 import { post } from './helpers.js';
 
@@ -178,10 +180,26 @@ describe('POST /api/command', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(get.status).toBe(405);
+    // One command-length limit for every client: the router's (1 MiB), then the policy's.
+    const long = await post(
+      stack,
+      '/api/command',
+      { command: `echo ${'x'.repeat(200_000)}`, target: 'local' },
+      token,
+    );
+    expect(long).toMatchObject({ status: 403, body: { refusalCode: 'too_long' } });
+    const overRouter = await post(
+      stack,
+      '/api/command',
+      { command: 'x'.repeat(MAX_COMMAND_LENGTH + 1), target: 'local' },
+      token,
+    );
+    expect(overRouter.status).toBe(400);
+    expect(overRouter.body.error).toMatch(/^Invalid request: command: /);
     const huge = await post(
       stack,
       '/api/command',
-      { command: 'x'.repeat(200_000), target: 'local' },
+      { command: 'x'.repeat(MAX_JSON_BODY), target: 'local' },
       token,
     );
     expect(huge.status).toBe(413);

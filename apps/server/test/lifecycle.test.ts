@@ -133,7 +133,8 @@ describe('shutting down', () => {
         command: 'echo late',
         source: 'trpc',
       }),
-    ).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      // The service speaks domain errors; each adapter maps them (503 over HTTP).
+    ).rejects.toMatchObject({ code: 'unavailable' });
     await closing;
     const again = await s.restart();
     stacks[stacks.indexOf(s)] = again;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { MAX_JSON_BODY } from '../src/http/body.js';
 import {
   type MockInstance,
   afterAll,
@@ -142,9 +143,9 @@ describe('the HTTP contract', () => {
     }
   });
 
-  it('413 for a body over 64 KiB', async () => {
+  it('413 for a body over the limit', async () => {
     const response = await command(
-      JSON.stringify({ command: 'x'.repeat(70_000), target: 'local' }),
+      JSON.stringify({ command: 'x'.repeat(MAX_JSON_BODY), target: 'local' }),
     );
     expectClientError(response, 413);
   });
@@ -192,7 +193,7 @@ describe('the HTTP contract', () => {
     // The server answered and hung up long before the client was done sending.
     expect(sent).toBeLessThan(total / 4);
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
-    expect(answer).toContain('"error":"The request body is larger than 65536 bytes."');
+    expect(answer).toContain(`"error":"The request body is larger than ${MAX_JSON_BODY} bytes."`);
   });
 
   it('404 for an unknown target, recorded; its record downloads with a safe file name', async () => {

@@ -148,7 +148,7 @@ async function viaTypedClient(input: string): Promise<Outcome> {
   if (result.end.status === 'refused') {
     // Refused on the target: the execution was admitted, then nothing ran.
     expect(result.all.length).toBe(0);
-    return { kind: 'refused', code: 'path_refused', reason: result.end.error ?? '' };
+    return { kind: 'refused', code: 'path_refused', reason: result.end.error?.message ?? '' };
   }
   return {
     kind: 'ran',

@@ -20,7 +20,18 @@ import {
 import { TcpProxy } from './support/proxy';
 import { type WebStack, startWebStack } from './support/stack';
 
-const SCREENSHOT = fileURLToPath(new URL('../../../docs/screenshot.png', import.meta.url));
+/**
+ * Where the console's screenshot goes: test-results (ignored by git) on every run. The README's
+ * docs/screenshot.png changes only when asked for: OGENT_UPDATE_SCREENSHOT=1.
+ */
+const SCREENSHOT = fileURLToPath(
+  new URL(
+    process.env.OGENT_UPDATE_SCREENSHOT === '1'
+      ? '../../../docs/screenshot.png'
+      : '../test-results/screenshot.png',
+    import.meta.url,
+  ),
+);
 
 let stack: WebStack;
 let browser: Browser;

@@ -1,13 +1,27 @@
 import type { AuthService, AuthUser } from './auth/service.js';
 import { TokenError } from './auth/tokens.js';
 import type { TargetCatalog } from './catalog.js';
-import type { ExecutionManager, ReadyFn } from './executions/manager.js';
+import type { Clock } from '@ogent/executor';
+import type { ExecutionService } from './executions/service.js';
+import type { ReadyFn } from './executions/watcher.js';
 
-/** What procedures use; built once by the server. */
+/** What procedures use; built once, by the server's composition root. */
 export interface Services {
   readonly auth: AuthService;
-  readonly executions: ExecutionManager;
+  readonly executions: ExecutionService;
   readonly catalog: TargetCatalog;
+  /** Token expiry is checked against it at every call. */
+  readonly clock: Clock;
+}
+
+/**
+ * The subscriptions open on one WebSocket and how many it may hold. tRPC's ws adapter accepts any
+ * number, and each one holds a watcher with its buffers (one socket opened 5,000: +110 MB); the
+ * server makes one per connection and `exec.onOutput` counts itself in and out.
+ */
+export interface SubscriptionCounter {
+  open: number;
+  readonly max: number;
 }
 
 export interface Context {
@@ -20,6 +34,10 @@ export interface Context {
   readonly clientAddress: string;
   /** Resolves when the client can take more output (WebSocket backpressure). */
   readonly ready: ReadyFn;
+  /** The connection's subscriptions, over WebSocket; absent over HTTP, which has none. */
+  readonly subscriptions?: SubscriptionCounter;
+  /** Which interface the call came through, for the audit record. */
+  readonly source: 'trpc' | 'http';
 }
 
 /**
@@ -33,11 +51,16 @@ export async function createContext(options: {
   token: string | null;
   clientAddress: string;
   ready?: ReadyFn;
+  subscriptions?: SubscriptionCounter;
+  /** `http` for the REST contract's calls through the router; `trpc` by default. */
+  source?: 'trpc' | 'http';
 }): Promise<Context> {
   const base = {
     services: options.services,
+    source: options.source ?? ('trpc' as const),
     clientAddress: options.clientAddress,
     ready: options.ready ?? (() => Promise.resolve()),
+    ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions }),
   };
   if (options.token === null || options.token === '')
     return { ...base, user: null, authError: null };

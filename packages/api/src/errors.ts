@@ -1,4 +1,43 @@
-import { TRPCError } from '@trpc/server';
+/**
+ * Errors of the domain services, by what went wrong rather than by how any protocol says it.
+ * Each adapter maps them once: tRPC codes in `adapters/trpc-errors.ts`, HTTP statuses through
+ * those in the server's REST adapter.
+ */
+export type DomainErrorCode =
+  /** No valid identity (no token, a bad or expired one, a wrong password). */
+  | 'unauthenticated'
+  /** Known, but not allowed (a role that may not cancel others' executions). */
+  | 'forbidden'
+  /** Refused by the policy; `refusal` says why. */
+  | 'command_refused'
+  | 'not_found'
+  /** The same idempotency key for a different request. */
+  | 'conflict'
+  /** A limit: running executions per user, sign-in attempts. */
+  | 'rate_limited'
+  /** Shutting down, or a dependency is away. */
+  | 'unavailable'
+  | 'invalid_input';
+
+export class DomainError extends Error {
+  override readonly name: string = 'DomainError';
+
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+
+  /** For `rate_limited`: when to try again. */
+  readonly retryAfterSeconds: number | undefined;
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
 
 /**
  * Why an attempt was refused: a policy refusal from the executor, or one of the api's own
@@ -11,17 +50,6 @@ export interface AuditRefusal {
   readonly position?: number;
 }
 
-/** The policy refused a command; carried as the `cause` of a FORBIDDEN error. */
-export class CommandRefusedError extends Error {
-  override readonly name = 'CommandRefusedError';
-  constructor(
-    readonly refusal: AuditRefusal,
-    readonly executionId: string,
-  ) {
-    super(refusal.reason);
-  }
-}
-
 /** What clients get with a refusal, beyond the message: why, which rule, and the audit id. */
 export interface RefusalDetails {
   readonly reason: string;
@@ -31,24 +59,37 @@ export interface RefusalDetails {
   readonly position: number | null;
 }
 
-export function commandNotPermitted(refusal: AuditRefusal, executionId: string): TRPCError {
-  return new TRPCError({
-    code: 'FORBIDDEN',
-    message: 'Command not permitted',
-    cause: new CommandRefusedError(refusal, executionId),
-  });
+/** The policy refused a command; the attempt is recorded under `executionId`. */
+export class CommandRefusedError extends DomainError {
+  override readonly name = 'CommandRefusedError';
+
+  constructor(
+    readonly refusal: AuditRefusal,
+    readonly executionId: string,
+  ) {
+    super('command_refused', 'Command not permitted');
+  }
+
+  get details(): RefusalDetails {
+    return {
+      reason: this.refusal.reason,
+      refusalCode: this.refusal.code,
+      rule: this.refusal.rule,
+      executionId: this.executionId,
+      position: this.refusal.position ?? null,
+    };
+  }
 }
 
+/** The refusal details carried by an error (or by its cause, as tRPC wraps it), if any. */
 export function refusalDetails(error: unknown): RefusalDetails | null {
-  const cause = error instanceof TRPCError ? error.cause : error;
-  if (!(cause instanceof CommandRefusedError)) return null;
-  return {
-    reason: cause.refusal.reason,
-    refusalCode: cause.refusal.code,
-    rule: cause.refusal.rule,
-    executionId: cause.executionId,
-    position: cause.refusal.position ?? null,
-  };
+  const cause =
+    error instanceof CommandRefusedError
+      ? error
+      : error instanceof Error && error.cause instanceof CommandRefusedError
+        ? error.cause
+        : null;
+  return cause === null ? null : cause.details;
 }
 
 /** Raised by a store when (username, idempotency key) is already taken. */

@@ -1,8 +1,21 @@
 export { appRouter, type AppRouter } from './routers/root.js';
 export { createCallerFactory } from './trpc.js';
-export { bearerToken, createContext, type Context, type Services } from './context.js';
+export {
+  bearerToken,
+  createContext,
+  type Context,
+  type Services,
+  type SubscriptionCounter,
+} from './context.js';
 export { AuthService, LoginRefusedError, type AuthUser, type UserAccount } from './auth/service.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './auth/passwords.js';
+export {
+  LoginThrottle,
+  type LimiterFactory,
+  type LimiterOptions,
+  type LoginAttempt,
+  type LoginThrottleOptions,
+} from './auth/login-throttle.js';
 export {
   LOCAL_AUDIENCE,
   LOCAL_ISSUER,
@@ -28,24 +41,42 @@ export {
 } from './config.js';
 export {
   CommandRefusedError,
+  DomainError,
   DuplicateIdempotencyKeyError,
-  commandNotPermitted,
+  isDomainError,
   refusalDetails,
   type AuditRefusal,
+  type DomainErrorCode,
   type RefusalDetails,
 } from './errors.js';
-export { ExecutionManager, type ExecuteRequest, type ReadyFn } from './executions/manager.js';
+export { toTRPCError } from './adapters/trpc-errors.js';
+export { MAX_COMMAND_LENGTH } from './routers/exec.js';
+export { commandLine, type ExecuteRequest } from './executions/admission.js';
+export { mayCancel, mayView } from './executions/access.js';
+export { ExecutionService, type ExecutionServiceDeps } from './executions/service.js';
+export { LEASE_TTL_MS } from './executions/runner.js';
+export { REMOTE_POLL_MS, type ReadyFn } from './executions/watcher.js';
+export { WRITER_DEFAULTS, type OutputWriterOptions } from './executions/writer.js';
 export {
   EXECUTION_STATES,
   type EndMessage,
+  type ExecutionError,
   type ExecutionMessage,
   type ExecutionOutcome,
   type ExecutionQuery,
   type ExecutionRecord,
   type ExecutionState,
-  type ExecutionStore,
   type OutputChunk,
   type OutputMessage,
   type StoredChunk,
 } from './executions/types.js';
+export type { Control } from './ports/control.js';
+export type { Coordination } from './ports/coordination.js';
+export type { LiveBus, LiveRead } from './ports/live-bus.js';
+export type { OutputLog } from './ports/output-log.js';
+export type { ExecutionRecords } from './ports/records.js';
+export { InProcessControl } from './single-node/control.js';
+export { InProcessCoordination } from './single-node/coordination.js';
+export { InProcessLiveBus } from './single-node/live-bus.js';
+export { MemoryExecutionStore } from './single-node/memory-store.js';
 export { silentLogger, type Logger } from './logger.js';

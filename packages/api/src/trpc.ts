@@ -1,6 +1,7 @@
 import { wireTransformer } from '@ogent/wire';
 import { TRPCError, initTRPC } from '@trpc/server';
 import type { Context } from './context.js';
+import { toTRPCError } from './adapters/trpc-errors.js';
 import { refusalDetails } from './errors.js';
 
 interface IssueLike {
@@ -47,15 +48,29 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/**
+ * The services throw domain errors; this turns them into tRPC errors, once, for every query and
+ * mutation. (A subscription's errors arise while it is iterated: it maps them itself.)
+ */
+const mapDomainErrors = t.middleware(async function mapDomainErrors({ next }) {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error);
+    if (mapped !== result.error) throw mapped;
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors);
 
 /** Requires a valid, unexpired token; narrows `ctx.user` to non-null. */
-export const protectedProcedure = t.procedure.use(function requireUser({ ctx, next }) {
+export const protectedProcedure = publicProcedure.use(function requireUser({ ctx, next }) {
   if (ctx.user === null) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.authError ?? 'Sign in first.' });
   }
   // A WebSocket context lives as long as the connection: the expiry is checked at every call.
-  if (ctx.user.expiresAt <= Date.now()) {
+  if (ctx.user.expiresAt <= ctx.services.clock.now()) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'The token has expired. Sign in again.' });
   }
   return next({ ctx: { ...ctx, user: ctx.user } });

@@ -7,6 +7,7 @@ export type {
   OutputStreamName,
 } from './events.js';
 export { Executor } from './executor.js';
+export { ManualClock, systemClock, type Clock, type TimerHandle } from './clock.js';
 export { EXECUTE_DEFAULTS, runOnTransport, type ExecuteOptions } from './run.js';
 export { quoteArg, quoteArgv } from './quote.js';
 export {

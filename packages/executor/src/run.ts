@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { type Clock, type TimerHandle, systemClock } from './clock.js';
 import { ExecutorError, isExecutorError } from './errors.js';
 import type { ExecEvent, ExecutionStatus, ExitEvent, OutputStreamName } from './events.js';
 import { OutputQueue } from './output-queue.js';
@@ -16,6 +17,8 @@ export interface ExecuteOptions {
   readonly killGraceMs?: number;
   /** Path arguments to resolve and check on the target (from the policy's decision). */
   readonly paths?: readonly PathOperand[];
+  /** Where the timeout and the kill grace period are measured (tests pass a manual one). */
+  readonly clock?: Clock;
 }
 
 export const EXECUTE_DEFAULTS = {
@@ -54,13 +57,14 @@ export async function* runOnTransport(
   const timeoutMs = options.timeoutMs ?? EXECUTE_DEFAULTS.timeoutMs;
   const maxOutputBytes = options.maxOutputBytes ?? EXECUTE_DEFAULTS.maxOutputBytes;
   const killGraceMs = options.killGraceMs ?? EXECUTE_DEFAULTS.killGraceMs;
+  const clock = options.clock ?? systemClock;
 
   const attemptStart = performance.now();
   let processStart: number | undefined;
   let process: StartedProcess | undefined;
   let stopReason: StopReason | undefined;
   let outputBytes = 0;
-  const killTimers: NodeJS.Timeout[] = [];
+  const killTimers: TimerHandle[] = [];
   const startAbort = new AbortController();
 
   const queue = new OutputQueue({
@@ -77,8 +81,8 @@ export async function* runOnTransport(
   const terminate = (target: StartedProcess): void => {
     target.kill('TERM');
     killTimers.push(
-      setTimeout(() => target.kill('KILL'), killGraceMs),
-      setTimeout(() => target.detach(), 2 * killGraceMs),
+      clock.setTimeout(() => target.kill('KILL'), killGraceMs),
+      clock.setTimeout(() => target.detach(), 2 * killGraceMs),
     );
   };
 
@@ -89,7 +93,7 @@ export async function* runOnTransport(
     if (process !== undefined) terminate(process);
   };
 
-  const timeout = timeoutMs > 0 ? setTimeout(() => stop('timed_out'), timeoutMs) : undefined;
+  const timeout = timeoutMs > 0 ? clock.setTimeout(() => stop('timed_out'), timeoutMs) : undefined;
   const onAbort = (): void => stop('cancelled');
   if (options.signal?.aborted) stop('cancelled');
   else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -145,7 +149,7 @@ export async function* runOnTransport(
     } catch (error) {
       finish(undefined, error);
     } finally {
-      for (const timer of killTimers) clearTimeout(timer);
+      for (const timer of killTimers) timer.cancel();
     }
   };
 
@@ -160,7 +164,7 @@ export async function* runOnTransport(
       process?.stderr.resume();
     }
     await producing;
-    clearTimeout(timeout);
+    timeout?.cancel();
     options.signal?.removeEventListener('abort', onAbort);
   }
 }

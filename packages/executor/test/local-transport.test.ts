@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
-import { Executor } from '../src/index.js';
+import { Executor, ManualClock } from '../src/index.js';
 import { pgrep } from '../src/testing/index.js';
 import { collect } from './collect.js';
 
@@ -62,11 +62,20 @@ describe('local transport', () => {
     await vi.waitFor(() => expect(pgrep(runsAs, sleeps)).toEqual([]), { timeout: 5_000 });
   });
 
-  it('timeout ends with status timed_out', async () => {
-    const result = await collect(
-      executor.execute('local', ['/bin/sleep', marker()], { timeoutMs: 300 }),
+  it('timeout ends with status timed_out, at the deadline and not before', async () => {
+    const clock = new ManualClock();
+    const seconds = marker();
+    const execution = collect(
+      executor.execute('local', ['/bin/sleep', seconds], { timeoutMs: 300, clock }),
     );
-    expect(result.exit).toMatchObject({ status: 'timed_out', signal: 'TERM' });
+    const sleeping = `^/bin/sleep ${seconds}$`;
+    await vi.waitFor(() => expect(pgrep(runsAs, sleeping)).toHaveLength(1), { timeout: 5_000 });
+    clock.advance(299);
+    // Real time passes too: the deadline is the clock's, not the wall's.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pgrep(runsAs, sleeping)).toHaveLength(1);
+    clock.advance(1);
+    expect((await execution).exit).toMatchObject({ status: 'timed_out', signal: 'TERM' });
   });
 
   it('throws for an unknown target', () => {

@@ -13,7 +13,11 @@ export class HttpError extends Error {
   }
 }
 
-export const MAX_JSON_BODY = 64 * 1024;
+/**
+ * Room for a command at the router's limit (1 MiB, the same over every transport) and the rest of
+ * a request body.
+ */
+export const MAX_JSON_BODY = 1024 * 1024 + 64 * 1024;
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,30 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type AuthUser,
+  type Context,
   LoginRefusedError,
   type Services,
-  TokenError,
+  appRouter,
   bearerToken,
+  createCallerFactory,
+  createContext,
   refusalDetails,
+  toTRPCError,
 } from '@ogent/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { z } from 'zod';
 import { HttpError, readJson, sendJson } from './body.js';
-
-const loginBody = z.object({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(1024),
-});
-
-const commandBody = z.object({
-  // An empty command is the policy's to refuse (and record), as over tRPC.
-  command: z.string().max(65_536),
-  target: z.string().min(1).max(64),
-  /** Extra arguments, each passed as one literal word (quoted for you). */
-  params: z.array(z.string().max(4096)).max(64).optional(),
-  idempotencyKey: z.string().min(1).max(128).optional(),
-});
 
 /** Output returned inline by POST /api/command; the rest is downloaded from outputUrl. */
 export const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
@@ -32,35 +21,35 @@ export const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
 const EXECUTION_PATH = /^\/api\/executions\/([^/]*)\/output$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * A parameter as one literal word of the command line, for the policy's tokenizer (not for a
- * shell: the executor quotes what runs). Unlike quoteArg it never throws, so a NUL or other
- * control character reaches the policy, which refuses it and records the attempt.
- */
-function literalWord(param: string): string {
-  return `'${param.replaceAll("'", `'\\''`)}'`;
-}
+const createCaller = createCallerFactory(appRouter);
 
 /** A file name made only of characters that are safe in any Content-Disposition header. */
 function safeFileName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-    throw new HttpError(400, `Invalid request: ${where}: ${issue?.message ?? 'invalid'}.`, {
-      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
-  }
-  return result.data;
+interface IssueLike {
+  readonly path?: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** The zod issues behind a BAD_REQUEST from the router's input validation, if any. */
+function inputIssues(error: TRPCError): { path: string; message: string }[] | null {
+  const cause: unknown = error.cause;
+  if (cause === null || typeof cause !== 'object' || !('issues' in cause)) return null;
+  const { issues } = cause;
+  if (!Array.isArray(issues)) return null;
+  return (issues as IssueLike[]).map((issue) => ({
+    path: (issue.path ?? []).map(String).join('.'),
+    message: issue.message,
+  }));
 }
 
 /**
- * The HTTP contract of the original design, for curl and non-TypeScript clients. The same
- * services as the tRPC router, so both enforce the same policy and write the same audit records.
+ * The HTTP contract of the original design, for curl and non-TypeScript clients: a thin adapter
+ * over the tRPC router, called in-process through `createCallerFactory`. The router validates
+ * input and authenticates, with the same limits as over WebSocket; errors are mapped to HTTP
+ * statuses here, once.
  */
 export class RestApi {
   constructor(
@@ -101,47 +90,60 @@ export class RestApi {
     }
   }
 
-  private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = parseBody(loginBody, await readJson(req));
-    try {
-      const { token, expiresAt, user } = await this.services.auth.login(
-        body.username,
-        body.password,
-        this.clientAddress(req),
+  /** The router's context for this request, as its own HTTP adapter would build it. */
+  private context(req: IncomingMessage): Promise<Context> {
+    return createContext({
+      services: this.services,
+      token: bearerToken(req.headers.authorization),
+      clientAddress: this.clientAddress(req),
+      source: 'http',
+    });
+  }
+
+  /** A caller for a route that needs a signed-in user, with that user. */
+  private async signedIn(
+    req: IncomingMessage,
+  ): Promise<{ caller: ReturnType<typeof createCaller>; user: AuthUser }> {
+    if (bearerToken(req.headers.authorization) === null) {
+      throw new HttpError(
+        401,
+        'Send a token: Authorization: Bearer <token> (from POST /api/auth/login).',
       );
-      sendJson(res, 200, {
-        token,
-        expiresAt: new Date(expiresAt).toISOString(),
-        user: { username: user.username, roles: user.roles },
-      });
-    } catch (error) {
-      if (error instanceof LoginRefusedError) {
-        if (error.kind === 'rate_limited') {
-          throw new HttpError(
-            429,
-            error.message,
-            {},
-            { 'retry-after': String(error.retryAfterSeconds) },
-          );
-        }
-        throw new HttpError(401, error.message);
-      }
-      throw error;
     }
+    const caller = createCaller(await this.context(req));
+    return { caller, user: await caller.auth.me() };
+  }
+
+  private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const caller = createCaller(await this.context(req));
+    const { token, expiresAt, user } = await caller.auth.login(
+      (await readJson(req)) as { username: string; password: string },
+    );
+    sendJson(res, 200, {
+      token,
+      expiresAt: new Date(expiresAt).toISOString(),
+      user: { username: user.username, roles: user.roles },
+    });
   }
 
   private async validate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
-    let user: AuthUser;
+    let signedIn: Awaited<ReturnType<RestApi['signedIn']>>;
     try {
-      user = await this.authenticate(req);
+      signedIn = await this.signedIn(req);
     } catch (error) {
-      if (error instanceof HttpError && error.status === 401) {
-        sendJson(res, 401, { valid: false, error: error.message });
+      const mapped = toTRPCError(error);
+      const unauthorized =
+        (error instanceof HttpError && error.status === 401) ||
+        (mapped instanceof TRPCError && mapped.code === 'UNAUTHORIZED');
+      if (unauthorized) {
+        sendJson(res, 401, { valid: false, error: (error as Error).message });
         return;
       }
       throw error;
     }
+    const { caller, user } = signedIn;
+    const targets = await caller.targets.list();
     sendJson(res, 200, {
       valid: true,
       user: { username: user.username, roles: user.roles },
@@ -149,7 +151,7 @@ export class RestApi {
       permissions: {
         viewAll: user.viewAll,
         cancelAll: user.cancelAll,
-        targets: this.services.catalog.list(user).map((t) => ({
+        targets: targets.map((t) => ({
           id: t.id,
           label: t.label,
           commands: t.commands.map((c) => c.name),
@@ -160,18 +162,15 @@ export class RestApi {
 
   /** Runs a command to completion and answers with its output. */
   private async command(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const user = await this.authenticate(req);
-    const body = parseBody(commandBody, await readJson(req));
-    const input =
-      body.params === undefined || body.params.length === 0
-        ? body.command
-        : `${body.command} ${body.params.map(literalWord).join(' ')}`;
-    const { executionId } = await this.services.executions.execute(user, {
-      target: body.target,
-      command: input,
-      source: 'http',
-      ...(body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey }),
-    });
+    const { caller, user } = await this.signedIn(req);
+    const body = await readJson(req);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new HttpError(400, 'Invalid request: body: expected a JSON object.');
+    }
+    // Validated by the router, with the same limits as every other client.
+    const { executionId } = await caller.exec.execute(
+      body as Parameters<typeof caller.exec.execute>[0],
+    );
     // The command runs on even if the client goes away; only the watching stops.
     const watching = new AbortController();
     res.once('close', () => watching.abort());
@@ -205,7 +204,7 @@ export class RestApi {
         const record = await this.services.executions.byId(user, executionId);
         sendJson(res, 403, {
           error: 'Command not permitted',
-          reason: message.error,
+          reason: message.error?.message ?? 'Refused on the target.',
           refusalCode: 'path_refused',
           rule: record.rule,
           executionId,
@@ -237,8 +236,8 @@ export class RestApi {
     res: ServerResponse,
     executionId: string,
   ): Promise<void> {
-    const user = await this.authenticate(req);
-    const record = await this.services.executions.byId(user, executionId);
+    const { caller, user } = await this.signedIn(req);
+    const record = await caller.exec.byId({ executionId });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const only = url.searchParams.get('stream');
     if (only !== null && only !== 'stdout' && only !== 'stderr') {
@@ -270,22 +269,6 @@ export class RestApi {
     res.end();
   }
 
-  private async authenticate(req: IncomingMessage): Promise<AuthUser> {
-    const token = bearerToken(req.headers.authorization);
-    if (token === null) {
-      throw new HttpError(
-        401,
-        'Send a token: Authorization: Bearer <token> (from POST /api/auth/login).',
-      );
-    }
-    try {
-      return await this.services.auth.authenticate(token);
-    } catch (error) {
-      if (error instanceof TokenError) throw new HttpError(401, error.message);
-      throw error;
-    }
-  }
-
   private sendError(res: ServerResponse, error: unknown): void {
     if (res.headersSent) {
       res.destroy();
@@ -295,17 +278,29 @@ export class RestApi {
       sendJson(res, error.status, { error: error.message, ...error.extra }, error.headers);
       return;
     }
-    if (error instanceof TRPCError) {
-      const refusal = refusalDetails(error);
-      const status = getHTTPStatusCodeFromError(error);
-      sendJson(
-        res,
-        status,
-        refusal === null ? { error: error.message } : { error: error.message, ...refusal },
-      );
-      return;
-    }
-    throw error;
+    const mapped = toTRPCError(error);
+    if (!(mapped instanceof TRPCError) || mapped.code === 'INTERNAL_SERVER_ERROR') throw error;
+    const status = getHTTPStatusCodeFromError(mapped);
+    const issues = mapped.code === 'BAD_REQUEST' ? inputIssues(mapped) : null;
+    const first = issues?.[0];
+    const message =
+      issues === null
+        ? mapped.message
+        : `Invalid request: ${first === undefined || first.path === '' ? 'body' : first.path}: ${first?.message ?? 'invalid'}.`;
+    const retryAfter =
+      mapped.cause instanceof LoginRefusedError && mapped.cause.kind === 'rate_limited'
+        ? { 'retry-after': String(mapped.cause.retryAfterSeconds) }
+        : undefined;
+    sendJson(
+      res,
+      status,
+      {
+        error: message,
+        ...(issues === null ? {} : { issues }),
+        ...(refusalDetails(mapped) ?? {}),
+      },
+      retryAfter,
+    );
   }
 }
 

@@ -3,9 +3,10 @@ import {
   type ExecutionOutcome,
   type ExecutionQuery,
   type ExecutionRecord,
+  type ExecutionRecords,
   type ExecutionState,
-  type ExecutionStore,
   type OutputChunk,
+  type OutputLog,
   type StoredChunk,
 } from '@ogent/api';
 import { type Kysely, type Selectable, sql } from 'kysely';
@@ -32,6 +33,7 @@ function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
     exitCode: row.exit_code,
     signal: row.signal,
     error: row.error,
+    errorCode: row.error_code,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
@@ -61,7 +63,7 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } | undef
  * Executions in SQLite, through Kysely; their output in append-only files, with the index of
  * its numbered chunks in SQLite (see OutputFiles).
  */
-export class SqlExecutionStore implements ExecutionStore {
+export class SqlExecutionStore implements ExecutionRecords, OutputLog {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly files: OutputFiles,
@@ -85,6 +87,7 @@ export class SqlExecutionStore implements ExecutionStore {
           exit_code: record.exitCode,
           signal: record.signal,
           error: record.error,
+          error_code: record.errorCode,
           created_at: record.createdAt,
           finished_at: record.finishedAt,
           duration_ms: record.durationMs,
@@ -130,6 +133,7 @@ export class SqlExecutionStore implements ExecutionStore {
           exit_code: outcome.exitCode,
           signal: outcome.signal,
           error: outcome.error,
+          error_code: outcome.errorCode,
           finished_at: outcome.finishedAt,
           duration_ms: outcome.durationMs,
           output_bytes: outcome.outputBytes,
@@ -137,6 +141,8 @@ export class SqlExecutionStore implements ExecutionStore {
           truncated: outcome.truncated ? 1 : 0,
         })
         .where('id', '=', id)
+        // Written once: an execution another instance already recorded as ended stays so.
+        .where('status', '=', 'running')
         .execute();
     } finally {
       await this.files.close(id);
@@ -254,18 +260,25 @@ export class SqlExecutionStore implements ExecutionStore {
     };
   }
 
-  async markRunningInterrupted(finishedAt: number): Promise<number> {
-    const result = await this.db
-      .updateTable('executions')
-      .set({
-        status: 'interrupted',
-        finished_at: finishedAt,
-        error: 'The server stopped while the command ran.',
-        last_seq: sql<number>`coalesce((select max(seq) from execution_output where execution_id = executions.id), 0)`,
-        output_bytes: sql<number>`coalesce((select sum(byte_length) from execution_output where execution_id = executions.id), 0)`,
-      })
+  async running(): Promise<ExecutionRecord[]> {
+    const rows = await this.db
+      .selectFrom('executions')
+      .selectAll()
       .where('status', '=', 'running')
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }> {
+    const row = await this.db
+      .selectFrom('execution_output')
+      .select((eb) => [
+        eb.fn.max('seq').as('last_seq'),
+        eb.fn.sum<number>('byte_length').as('output_bytes'),
+      ])
+      .where('execution_id', '=', executionId)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows);
+    return { lastSeq: Number(row?.last_seq ?? 0), outputBytes: Number(row?.output_bytes ?? 0) };
   }
 }

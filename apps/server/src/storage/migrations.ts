@@ -73,6 +73,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_error_code': {
+    async up(db: Kysely<unknown>) {
+      // The executor's code for a failure (`host_key_mismatch`, `connection_lost`, ...), so that
+      // clients can tell failures apart without parsing messages.
+      await db.schema.alterTable('executions').addColumn('error_code', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

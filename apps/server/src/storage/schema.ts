@@ -16,6 +16,8 @@ export interface ExecutionsTable {
   exit_code: number | null;
   signal: string | null;
   error: string | null;
+  /** The executor's error code, from migration 0002. */
+  error_code: string | null;
   created_at: number;
   finished_at: number | null;
   duration_ms: number | null;

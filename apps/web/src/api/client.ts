@@ -12,6 +12,8 @@ import {
 
 /** Close code the server uses when the token of a WebSocket has expired. */
 export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
+/** Close code for a socket that presented no valid token in time (a revoked or bad one). */
+export const NO_VALID_TOKEN_CLOSE_CODE = 4401;
 
 export interface ApiClient {
   readonly trpc: TRPCClient<AppRouter>;
@@ -40,7 +42,10 @@ export function createApiClient(token: string | null, onTokenExpired: () => void
     lazy: { enabled: true, closeMs: 10_000 },
     retryDelayMs: retryDelay,
     onClose: (cause) => {
-      if (cause?.code === TOKEN_EXPIRED_CLOSE_CODE) onTokenExpired();
+      // Either way the token will not do: reconnecting with it would only be closed again.
+      if (cause?.code === TOKEN_EXPIRED_CLOSE_CODE || cause?.code === NO_VALID_TOKEN_CLOSE_CODE) {
+        onTokenExpired();
+      }
     },
     // Output arrives as bytes in binary frames, never as escaped JSON or base64.
     experimental_encoder: wireEncoder,

@@ -1,4 +1,4 @@
-import type { CommandHint, TargetView } from '@ogent/api';
+import type { CommandHint, TargetView } from '../api/types.js';
 import {
   type FormEvent,
   type KeyboardEvent,

@@ -1,4 +1,4 @@
-import type { TargetView } from '@ogent/api';
+import type { TargetView } from '../api/types.js';
 
 /** With no execution open: what can be run on the chosen target, each a click away. */
 export function Welcome({

@@ -1,4 +1,4 @@
-import type { CommandHint } from '@ogent/api';
+import type { CommandHint } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { applyCompletion, completionsAt, optionName, wordAtCaret } from './completion';
 

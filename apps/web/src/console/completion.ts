@@ -1,4 +1,4 @@
-import type { CommandHint } from '@ogent/api';
+import type { CommandHint } from '../api/types.js';
 
 /** The word the caret is in, and which word of the command it is (0: the command name). */
 export interface WordAtCaret {

@@ -1,4 +1,4 @@
-import type { ExecutionState } from '@ogent/api';
+import type { ExecutionState } from '../api/types.js';
 import { useEffect, useMemo, useState } from 'react';
 import { useApi } from '../api/api-context';
 import { errorCode, errorMessage } from '../api/errors';
@@ -152,7 +152,7 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
   const signal = end?.signal ?? info?.signal ?? null;
   const duration = end?.execTime ?? (running ? null : (info?.durationMs ?? null));
   const elapsed = running && info !== undefined ? Math.max(0, now - info.createdAt) : null;
-  const problem = end?.error ?? info?.error ?? null;
+  const problem = end?.error?.message ?? info?.error ?? null;
   const lines = feed.buffer.lineCount;
   const refused = status === 'refused';
   const replaying = info !== undefined && info.status !== 'running' && !ended && phase !== 'failed';

@@ -1,4 +1,4 @@
-import type { ExecutionState } from '@ogent/api';
+import type { ExecutionState } from '../api/types.js';
 import { STATUS_DESCRIPTIONS, STATUS_LABELS } from './status';
 
 const ICONS: Readonly<Record<ExecutionState, string>> = {

@@ -1,4 +1,4 @@
-import type { ExecutionState } from '@ogent/api';
+import type { ExecutionState } from '../api/types.js';
 
 /** Every state an execution can be in (mirrors the server's list; the Record keeps them in step). */
 export const STATUS_LABELS: Readonly<Record<ExecutionState, string>> = {

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, ExecutionState, TargetView } from '@ogent/api';
+import type { ExecutionRecord, ExecutionState, TargetView } from '../api/types.js';
 import { useEffect, useId, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';

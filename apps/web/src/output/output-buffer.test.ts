@@ -1,4 +1,4 @@
-import type { ExecutionMessage } from '@ogent/api';
+import type { ExecutionMessage } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_ROW_CHARS, OutputBuffer } from './output-buffer';
 import { BOLD, DEFAULT_SGR } from './sgr';

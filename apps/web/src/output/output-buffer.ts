@@ -1,4 +1,4 @@
-import type { EndMessage, ExecutionMessage } from '@ogent/api';
+import type { EndMessage, ExecutionMessage } from '../api/types.js';
 import { DEFAULT_SGR, type SgrState, sameSgr, sgrAfter } from './sgr';
 import { TextLog } from './text-log';
 

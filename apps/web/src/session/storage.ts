@@ -1,4 +1,4 @@
-import type { AuthUser } from '@ogent/api';
+import type { SignedInUser as AuthUser } from '../api/types.js';
 
 /** A signed-in user: the token and what it allows. */
 export interface Session {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock } from '@ogent/executor';
+import { durationMs } from '../config.js';
 import {
   type JWK,
   type JWTPayload,
@@ -95,12 +97,15 @@ export class TokenService {
     private readonly ttl: string,
     private readonly external: ExternalIssuer | undefined,
     private readonly externalKeys: JWTVerifyGetKey | undefined,
+    private readonly clock: Clock,
   ) {}
 
   static async create(options: {
     key: SigningKey;
     ttl: string;
     external?: ExternalIssuer;
+    /** What "now" is for issuing and checking expiry (tests pass a manual clock). */
+    clock?: Clock;
   }): Promise<TokenService> {
     const privateKey = await importJWK(options.key.privateJwk, LOCAL_ALGORITHM);
     const publicKey = await importJWK(options.key.publicJwk, LOCAL_ALGORITHM);
@@ -117,6 +122,7 @@ export class TokenService {
       options.external === undefined
         ? undefined
         : createRemoteJWKSet(new URL(options.external.jwksUrl)),
+      options.clock ?? systemClock,
     );
   }
 
@@ -125,14 +131,15 @@ export class TokenService {
     username: string,
     roles: readonly string[],
   ): Promise<{ token: string; expiresAt: number }> {
+    const issuedAt = Math.floor(this.clock.now() / 1000);
     const token = await new SignJWT({ roles: [...roles] })
       .setProtectedHeader({ alg: LOCAL_ALGORITHM, typ: 'JWT', kid: this.kid })
       .setIssuer(LOCAL_ISSUER)
       .setAudience(LOCAL_AUDIENCE)
       .setSubject(username)
-      .setIssuedAt()
+      .setIssuedAt(issuedAt)
       .setJti(randomUUID())
-      .setExpirationTime(this.ttl)
+      .setExpirationTime(issuedAt + durationMs(this.ttl) / 1000)
       .sign(this.privateKey);
     const { exp } = decodeJwt(token);
     return { token, expiresAt: (exp ?? 0) * 1000 };
@@ -159,6 +166,7 @@ export class TokenService {
           audience: this.external.audience,
           requiredClaims: ['exp', 'iat', 'sub'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(this.clock.now()),
         });
         return this.toVerified(
           payload,
@@ -173,6 +181,7 @@ export class TokenService {
         audience: LOCAL_AUDIENCE,
         typ: 'JWT',
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        currentDate: new Date(this.clock.now()),
       });
       return this.toVerified(payload, 'local', 'roles', 'sub');
     } catch (error) {

@@ -41,7 +41,14 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
 export function endMessage(
   outcome: Pick<
     ExecutionOutcome,
-    'exitCode' | 'signal' | 'error' | 'durationMs' | 'outputBytes' | 'lastSeq' | 'truncated'
+    | 'exitCode'
+    | 'signal'
+    | 'error'
+    | 'errorCode'
+    | 'durationMs'
+    | 'outputBytes'
+    | 'lastSeq'
+    | 'truncated'
   > & {
     status: EndMessage['status'];
   },
@@ -55,7 +62,10 @@ export function endMessage(
     execTime: outcome.durationMs,
     truncated: outcome.truncated,
     outputBytes: outcome.outputBytes,
-    error: outcome.error,
+    error:
+      outcome.error === null
+        ? null
+        : { code: outcome.errorCode ?? 'unknown', message: outcome.error },
   };
 }
 

@@ -35,7 +35,10 @@ export interface ExecutionRecord {
   readonly status: ExecutionState;
   readonly exitCode: number | null;
   readonly signal: string | null;
+  /** Why it failed or was refused on the target, for people. */
   readonly error: string | null;
+  /** The same, for programs: the executor's code (`host_key_mismatch`, `connection_lost`, ...). */
+  readonly errorCode: string | null;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
   readonly finishedAt: number | null;
@@ -69,6 +72,7 @@ export interface ExecutionOutcome {
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly error: string | null;
+  readonly errorCode: string | null;
   readonly finishedAt: number;
   readonly durationMs: number;
   readonly outputBytes: number;
@@ -88,22 +92,11 @@ export interface ExecutionQuery {
   readonly cursor?: string;
 }
 
-/**
- * Persistence of executions and their output. Implemented by the server (SQLite by default);
- * the api layer needs only this.
- */
-export interface ExecutionStore {
-  insert(record: ExecutionRecord): Promise<void>;
-  get(id: string): Promise<ExecutionRecord | undefined>;
-  findByIdempotencyKey(username: string, key: string): Promise<ExecutionRecord | undefined>;
-  finish(id: string, outcome: ExecutionOutcome): Promise<void>;
-  /** Appends chunks of any number of executions in one transaction. */
-  appendOutput(chunks: readonly StoredChunk[]): Promise<void>;
-  /** Chunks with seq >= fromSeq, in order, until about maxBytes. */
-  readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]>;
-  list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }>;
-  /** Marks executions left `running` (by a crash or a stop) as `interrupted`; returns how many. */
-  markRunningInterrupted(finishedAt: number): Promise<number>;
+/** Why an execution failed, in the end event: a code for programs, a message for people. */
+export interface ExecutionError {
+  /** The executor's code (`host_key_mismatch`, `connection_lost`, `path_refused`, ...). */
+  readonly code: string;
+  readonly message: string;
 }
 
 /** An output event as sent to clients: consecutive chunks of one stream, merged. */
@@ -127,7 +120,7 @@ export interface EndMessage {
   readonly execTime: number | null;
   readonly truncated: boolean;
   readonly outputBytes: number;
-  readonly error: string | null;
+  readonly error: ExecutionError | null;
 }
 
 export type ExecutionMessage = OutputMessage | EndMessage;

@@ -1,17 +1,21 @@
+import { ManualClock } from '@ogent/executor';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
-import type { ExecutionStore, StoredChunk } from './types.js';
+import type { OutputLog } from '../ports/output-log.js';
+import type { StoredChunk } from './types.js';
 import { OutputWriter } from './writer.js';
 
-/** A store whose appends take `delayMs` each and are remembered in order. */
-function slowStore(delayMs: number): { store: ExecutionStore; stored: StoredChunk[] } {
+/** A log whose appends take `delayMs` each (0: a microtask) and are remembered in order. */
+function slowStore(delayMs: number): { store: OutputLog; stored: StoredChunk[] } {
   const stored: StoredChunk[] = [];
-  const store = {
-    appendOutput: async (chunks: readonly StoredChunk[]) => {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const store: OutputLog = {
+    appendOutput: async (chunks) => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       stored.push(...chunks);
     },
-  } as unknown as ExecutionStore;
+    readOutput: () => Promise.resolve([]),
+    summary: () => Promise.resolve({ lastSeq: 0, outputBytes: 0 }),
+  };
   return { store, stored };
 }
 
@@ -78,5 +82,27 @@ describe('OutputWriter', () => {
     expect(writer.hasRoom).toBe(false);
     await writer.waitForRoom();
     expect(writer.hasRoom).toBe(true);
+  });
+
+  it('writes a small batch flushIntervalMs after its first chunk, not before', async () => {
+    const { store, stored } = slowStore(0);
+    const clock = new ManualClock();
+    const writer = new OutputWriter(
+      store,
+      silentLogger,
+      () => undefined,
+      { flushIntervalMs: 20, flushBytes: 1 << 20, maxPendingBytes: 1 << 20 },
+      clock,
+    );
+    writer.add(chunk('a', 1));
+    clock.advance(10);
+    writer.add(chunk('a', 2));
+    clock.advance(9);
+    await Promise.resolve();
+    expect(stored).toEqual([]);
+    clock.advance(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stored.map((c) => c.seq)).toEqual([1, 2]);
+    expect(clock.pending).toBe(0);
   });
 });

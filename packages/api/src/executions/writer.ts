@@ -1,5 +1,7 @@
+import { type Clock, type TimerHandle, systemClock } from '@ogent/executor';
 import type { Logger } from '../logger.js';
-import type { ExecutionStore, StoredChunk } from './types.js';
+import type { OutputLog } from '../ports/output-log.js';
+import type { StoredChunk } from './types.js';
 
 export interface OutputWriterOptions {
   /** A batch is written at the latest this long after its first chunk. */
@@ -26,7 +28,7 @@ export class OutputWriter {
   private pending: StoredChunk[] = [];
   private pendingBytes = 0;
   private inFlightBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private roomWaiters: (() => void)[] = [];
   /** Chunks added, and chunks whose batch has been handled, since the start: flush marks. */
@@ -34,10 +36,11 @@ export class OutputWriter {
   private handled = 0;
 
   constructor(
-    private readonly store: ExecutionStore,
+    private readonly store: OutputLog,
     private readonly logger: Logger,
     private readonly flushed: (chunks: readonly StoredChunk[]) => void,
     private readonly options: OutputWriterOptions = WRITER_DEFAULTS,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   add(chunk: StoredChunk): void {
@@ -45,7 +48,7 @@ export class OutputWriter {
     this.pending.push(chunk);
     this.pendingBytes += chunk.data.length;
     if (this.pendingBytes >= this.options.flushBytes) this.kick();
-    else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
+    else this.timer ??= this.clock.setTimeout(() => this.kick(), this.options.flushIntervalMs);
   }
 
   /** Whether a producer may add more now without waiting. */
@@ -74,7 +77,7 @@ export class OutputWriter {
   }
 
   private kick(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (this.running !== undefined || this.pending.length === 0) return;
     const batch = this.pending;
@@ -101,7 +104,8 @@ export class OutputWriter {
         for (const wake of waiters) wake();
         if (this.pending.length > 0) {
           if (this.pendingBytes >= this.options.flushBytes) this.kick();
-          else this.timer ??= setTimeout(() => this.kick(), this.options.flushIntervalMs);
+          else
+            this.timer ??= this.clock.setTimeout(() => this.kick(), this.options.flushIntervalMs);
         }
       });
   }

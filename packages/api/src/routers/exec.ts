@@ -1,9 +1,14 @@
 import { TRPCError, tracked } from '@trpc/server';
 import { z } from 'zod';
+import type { SubscriptionCounter } from '../context.js';
+import { toTRPCError } from '../adapters/trpc-errors.js';
 import { EXECUTION_STATES } from '../executions/types.js';
 import { protectedProcedure, router } from '../trpc.js';
 
 const executionId = z.string().uuid('not an execution id');
+
+/** Longest command accepted by `execute`, over WebSocket, HTTP batch and the REST contract alike. */
+export const MAX_COMMAND_LENGTH = 1024 * 1024;
 
 /** `lastEventId` is the `seq` of the last event received: a non-negative integer. */
 function parseLastEventId(value: string | null | undefined): number {
@@ -17,6 +22,24 @@ function parseLastEventId(value: string | null | undefined): number {
   return Number(value);
 }
 
+/**
+ * Counts a subscription in on its connection, or refuses it when the connection already holds
+ * its maximum. Returns the function that counts it out again.
+ */
+function holdSubscription(counter: SubscriptionCounter | undefined): () => void {
+  if (counter === undefined) return () => undefined;
+  if (counter.open >= counter.max) {
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: `This connection already has ${counter.max} subscriptions open. Stop one before starting another.`,
+    });
+  }
+  counter.open += 1;
+  return () => {
+    counter.open -= 1;
+  };
+}
+
 export const execRouter = router({
   /**
    * Checks the command against the policy and starts it. Returns the execution id at once; watch
@@ -27,8 +50,10 @@ export const execRouter = router({
     .input(
       z.object({
         target: z.string().min(1).max(64),
-        // Bounded only by the transport (1 MiB): the policy refuses (and records) what is too long.
-        command: z.string().max(1024 * 1024),
+        // The one limit, for every adapter: the policy refuses (and records) what is too long.
+        command: z.string().max(MAX_COMMAND_LENGTH),
+        /** Extra arguments, each passed as one literal word (quoted for you). */
+        params: z.array(z.string().max(4096)).max(64).optional(),
         idempotencyKey: z.string().min(1).max(128).optional(),
       }),
     )
@@ -36,7 +61,8 @@ export const execRouter = router({
       ctx.services.executions.execute(ctx.user, {
         target: input.target,
         command: input.command,
-        source: 'trpc',
+        source: ctx.source,
+        ...(input.params === undefined ? {} : { params: input.params }),
         ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
       }),
     ),
@@ -50,15 +76,23 @@ export const execRouter = router({
     .input(z.object({ executionId, lastEventId: z.string().nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const after = parseLastEventId(input.lastEventId);
-      const abort = signal ?? new AbortController().signal;
-      for await (const message of ctx.services.executions.watch(
-        ctx.user,
-        input.executionId,
-        after,
-        abort,
-        ctx.ready,
-      )) {
-        yield tracked(String(message.seq), message);
+      const release = holdSubscription(ctx.subscriptions);
+      try {
+        const abort = signal ?? new AbortController().signal;
+        for await (const message of ctx.services.executions.watch(
+          ctx.user,
+          input.executionId,
+          after,
+          abort,
+          ctx.ready,
+        )) {
+          yield tracked(String(message.seq), message);
+        }
+      } catch (error) {
+        throw toTRPCError(error);
+      } finally {
+        // Also runs when the client stops the subscription or the socket closes.
+        release();
       }
     }),
 

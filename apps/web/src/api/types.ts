@@ -1,0 +1,23 @@
+import type { AppRouter } from '@ogent/api';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+
+/**
+ * What the console knows of the server's types: only what the router's procedures take and
+ * return, inferred from `AppRouter`, never the server's own domain types.
+ */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export type ExecutionRecord = RouterOutputs['exec']['byId'];
+export type ExecutionState = ExecutionRecord['status'];
+export type TargetView = RouterOutputs['targets']['list'][number];
+export type CommandHint = TargetView['commands'][number];
+export type SignedInUser = RouterOutputs['auth']['me'];
+/** One event of `exec.onOutput`: a piece of output, or the end. */
+export type ExecutionMessage =
+  RouterOutputs['exec']['onOutput'] extends AsyncIterable<infer Event>
+    ? Event extends { data: infer Data }
+      ? Data
+      : Event
+    : never;
+export type EndMessage = Extract<ExecutionMessage, { type: 'end' }>;

@@ -1,0 +1,68 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { describe, expectTypeOf, it } from 'vitest';
+import type { AppRouter } from './routers/root.js';
+
+/** What clients see of the router, as the README shows it. */
+type Inputs = inferRouterInputs<AppRouter>;
+type Outputs = inferRouterOutputs<AppRouter>;
+/** One event of `exec.onOutput`, without its tracking envelope. */
+type OutputEvent =
+  Outputs['exec']['onOutput'] extends AsyncIterable<infer Event>
+    ? Event extends { data: infer Data }
+      ? Data
+      : never
+    : never;
+
+describe('the router as clients infer it', () => {
+  it('output data stays a Uint8Array through inference (bytes, not text)', () => {
+    expectTypeOf<Extract<OutputEvent, { type: 'output' }>['data']>().toEqualTypeOf<Uint8Array>();
+    expectTypeOf<Extract<OutputEvent, { type: 'output' }>['stream']>().toEqualTypeOf<
+      'stdout' | 'stderr'
+    >();
+  });
+
+  it('the end event says how it ended, with an error code clients can switch on', () => {
+    type End = Extract<OutputEvent, { type: 'end' }>;
+    expectTypeOf<End['seq']>().toEqualTypeOf<number>();
+    expectTypeOf<End['exitCode']>().toEqualTypeOf<number | null>();
+    expectTypeOf<End['error']>().toEqualTypeOf<{
+      readonly code: string;
+      readonly message: string;
+    } | null>();
+    expectTypeOf<End['status']>().toEqualTypeOf<
+      'refused' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'truncated' | 'interrupted'
+    >();
+  });
+
+  it('exec.execute takes a target, a command, optional params and key; returns an id', () => {
+    expectTypeOf<Inputs['exec']['execute']>().toEqualTypeOf<{
+      target: string;
+      command: string;
+      params?: string[] | undefined;
+      idempotencyKey?: string | undefined;
+    }>();
+    expectTypeOf<Outputs['exec']['execute']>().toEqualTypeOf<{ executionId: string }>();
+  });
+
+  it('exec.onOutput resumes after a lastEventId', () => {
+    expectTypeOf<Inputs['exec']['onOutput']>().toEqualTypeOf<{
+      executionId: string;
+      lastEventId?: string | null | undefined;
+    }>();
+  });
+
+  it('exec.cancel and exec.byId', () => {
+    expectTypeOf<Outputs['exec']['cancel']['cancelled']>().toEqualTypeOf<boolean>();
+    type Record = Outputs['exec']['byId'];
+    expectTypeOf<Record['argv']>().toEqualTypeOf<readonly string[] | null>();
+    expectTypeOf<Record['errorCode']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Record['decision']>().toEqualTypeOf<'allowed' | 'refused'>();
+    expectTypeOf<Outputs['exec']['list']['nextCursor']>().toEqualTypeOf<string | null>();
+  });
+
+  it('auth.login returns a token, its expiry and the user', () => {
+    expectTypeOf<Inputs['auth']['login']>().toEqualTypeOf<{ username: string; password: string }>();
+    expectTypeOf<Outputs['auth']['login']['token']>().toEqualTypeOf<string>();
+    expectTypeOf<Outputs['auth']['login']['expiresAt']>().toEqualTypeOf<number>();
+  });
+});

@@ -1,0 +1,231 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Clock, CommandPolicy, Executor, Permitted } from '@ogent/executor';
+import type { AuthUser } from '../auth/service.js';
+import type { LimitsConfig } from '../config.js';
+import {
+  type AuditRefusal,
+  CommandRefusedError,
+  DomainError,
+  DuplicateIdempotencyKeyError,
+} from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Coordination } from '../ports/coordination.js';
+import type { ExecutionRecords } from '../ports/records.js';
+import type { ExecutionRecord } from './types.js';
+
+export interface ExecuteRequest {
+  readonly target: string;
+  readonly command: string;
+  /** Extra arguments, each passed as one literal word (quoted for the policy's tokenizer). */
+  readonly params?: readonly string[];
+  readonly idempotencyKey?: string;
+  readonly source: ExecutionRecord['source'];
+}
+
+/** An attempt the policy allowed, recorded as running, with one of its user's running slots. */
+export interface AdmittedExecution {
+  readonly id: string;
+  readonly username: string;
+  readonly target: string;
+  readonly decision: Permitted;
+}
+
+/**
+ * Longest input recorded as is. Longer input is far past any policy's `maxInputLength`, so it
+ * is refused anyway; its record keeps a digest instead, so refusals cannot fill the disk.
+ */
+const AUDITED_INPUT_LENGTH = 64 * 1024;
+
+/**
+ * The input as recorded: exactly what was typed, except that lone surrogates (which no storage
+ * encoding can hold) become U+FFFD, and that input over AUDITED_INPUT_LENGTH (refused anyway)
+ * is kept as its beginning, its length and its SHA-256, so refusals cannot fill the disk.
+ */
+function auditedInput(command: string): string {
+  const wellFormed = command.toWellFormed();
+  if (wellFormed.length <= AUDITED_INPUT_LENGTH) return wellFormed;
+  const digest = createHash('sha256').update(wellFormed).digest('hex');
+  return `${wellFormed.slice(0, AUDITED_INPUT_LENGTH)}\u2026 [${wellFormed.length} characters in all, sha256 ${digest}]`;
+}
+
+/**
+ * A parameter as one literal word of the command line, for the policy's tokenizer (not for a
+ * shell: the executor quotes what runs). Unlike quoteArg it never throws, so a NUL or other
+ * control character reaches the policy, which refuses it and records the attempt.
+ */
+function literalWord(param: string): string {
+  return `'${param.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command line the policy sees: the command, then each parameter as a literal word. */
+export function commandLine(request: Pick<ExecuteRequest, 'command' | 'params'>): string {
+  return request.params === undefined || request.params.length === 0
+    ? request.command
+    : `${request.command} ${request.params.map(literalWord).join(' ')}`;
+}
+
+/**
+ * Admission and audit: decides on an attempt and records it, allowed or refused. An allowed
+ * attempt holds one of its user's running slots until the runner gives it back.
+ */
+export class Admission {
+  constructor(
+    private readonly deps: {
+      readonly records: ExecutionRecords;
+      readonly policy: CommandPolicy;
+      readonly executor: Pick<Executor, 'target'>;
+      readonly coordination: Coordination;
+      readonly limits: LimitsConfig;
+      readonly logger: Logger;
+      readonly clock: Clock;
+    },
+  ) {}
+
+  /**
+   * Admits an attempt, or throws after recording the refusal: `command_refused` (policy),
+   * `not_found` (unknown target), `rate_limited` (the user's concurrency limit). A key already
+   * used answers as the first attempt did: its execution, or its refusal.
+   */
+  async admit(
+    user: AuthUser,
+    request: ExecuteRequest,
+  ): Promise<{ admitted: AdmittedExecution } | { replayed: string }> {
+    const { records, policy, executor, coordination, limits } = this.deps;
+    const command = commandLine(request);
+    const input = auditedInput(command);
+    if (request.idempotencyKey !== undefined) {
+      const earlier = await records.findByIdempotencyKey(user.username, request.idempotencyKey);
+      if (earlier !== undefined) return { replayed: this.replay(earlier, request.target, input) };
+    }
+
+    const base = {
+      id: randomUUID(),
+      username: user.username,
+      target: request.target,
+      input,
+      idempotencyKey: request.idempotencyKey ?? null,
+      source: request.source,
+      createdAt: this.deps.clock.now(),
+    };
+
+    if (executor.target(request.target) === undefined) {
+      const reason = `Unknown target ${request.target}.`;
+      await this.recordRefusal(base, { code: 'unknown_target', rule: 'targets', reason });
+      throw new DomainError('not_found', reason);
+    }
+    const decision = policy.check(command, { roles: user.roles, target: request.target });
+    if (!decision.allowed) {
+      await this.recordRefusal(base, decision);
+      throw new CommandRefusedError(decision, base.id);
+    }
+    const slot = await coordination.acquireSlot(user.username, limits.maxConcurrentPerUser);
+    if (!slot.acquired) {
+      const message =
+        `You already have ${slot.running} commands running (limit ${limits.maxConcurrentPerUser}). ` +
+        'Wait for one to finish or cancel it.';
+      // Not recorded under the idempotency key: a retry with the same key must be able to run.
+      await this.recordRefusal(
+        { ...base, idempotencyKey: null },
+        { code: 'too_many_running', rule: 'limits.maxConcurrentPerUser', reason: message },
+      );
+      throw new DomainError('rate_limited', message);
+    }
+
+    try {
+      await records.insert({
+        ...base,
+        decision: 'allowed',
+        rule: decision.rule,
+        refusalCode: null,
+        reason: null,
+        argv: decision.argv,
+        status: 'running',
+        exitCode: null,
+        signal: null,
+        error: null,
+        errorCode: null,
+        finishedAt: null,
+        durationMs: null,
+        outputBytes: 0,
+        lastSeq: 0,
+        truncated: false,
+      });
+    } catch (error) {
+      await coordination.releaseSlot(user.username);
+      if (error instanceof DuplicateIdempotencyKeyError && request.idempotencyKey !== undefined) {
+        // A concurrent request with the same key won the race: answer with its execution.
+        const earlier = await records.findByIdempotencyKey(user.username, request.idempotencyKey);
+        if (earlier !== undefined) return { replayed: this.replay(earlier, request.target, input) };
+      }
+      throw error;
+    }
+    return {
+      admitted: { id: base.id, username: user.username, target: request.target, decision },
+    };
+  }
+
+  private async recordRefusal(
+    base: Pick<
+      ExecutionRecord,
+      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'
+    >,
+    refusal: AuditRefusal,
+  ): Promise<void> {
+    this.deps.logger.info(
+      {
+        executionId: base.id,
+        user: base.username,
+        target: base.target,
+        code: refusal.code,
+        rule: refusal.rule,
+      },
+      'command refused',
+    );
+    try {
+      await this.deps.records.insert({
+        ...base,
+        decision: 'refused',
+        rule: refusal.rule,
+        refusalCode: refusal.code,
+        reason: refusal.reason,
+        argv: null,
+        status: 'refused',
+        exitCode: null,
+        signal: null,
+        error: null,
+        errorCode: null,
+        finishedAt: base.createdAt,
+        durationMs: 0,
+        outputBytes: 0,
+        lastSeq: 0,
+        truncated: false,
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateIdempotencyKeyError)) throw error;
+    }
+  }
+
+  /** A retried request with a key already used: the same answer, nothing run again. */
+  private replay(earlier: ExecutionRecord, target: string, input: string): string {
+    if (earlier.target !== target || earlier.input !== input) {
+      throw new DomainError(
+        'conflict',
+        'This idempotency key was already used for a different command or target.',
+      );
+    }
+    if (earlier.decision === 'refused') {
+      if (earlier.refusalCode === 'unknown_target') {
+        throw new DomainError('not_found', earlier.reason ?? 'Unknown target.');
+      }
+      throw new CommandRefusedError(
+        {
+          code: earlier.refusalCode ?? 'unknown',
+          rule: earlier.rule,
+          reason: earlier.reason ?? '',
+        },
+        earlier.id,
+      );
+    }
+    return earlier.id;
+  }
+}

@@ -1,0 +1,195 @@
+import type { Clock, ExecEvent, Executor, OutputStreamName, TimerHandle } from '@ogent/executor';
+import type { LimitsConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Control } from '../ports/control.js';
+import type { Coordination } from '../ports/coordination.js';
+import type { LiveBus } from '../ports/live-bus.js';
+import type { OutputLog } from '../ports/output-log.js';
+import type { ExecutionRecords } from '../ports/records.js';
+import type { AdmittedExecution } from './admission.js';
+import { endMessage } from './messages.js';
+import type { ExecutionOutcome } from './types.js';
+import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
+
+/** How long an owner lease lasts without renewal; renewed at a third of it. */
+export const LEASE_TTL_MS = 30_000;
+
+interface Running {
+  readonly execution: AdmittedExecution;
+  readonly controller: AbortController;
+  lastSeq: number;
+  outputBytes: number;
+  /** Set when the server is shutting down, so the end status is `interrupted`. */
+  interruptedByShutdown: boolean;
+}
+
+export interface RunnerDeps {
+  readonly executor: Pick<Executor, 'execute'>;
+  readonly records: ExecutionRecords;
+  readonly log: OutputLog;
+  readonly bus: LiveBus;
+  readonly control: Control;
+  readonly coordination: Coordination;
+  readonly limits: LimitsConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** This instance, as named in owner leases. */
+  readonly instanceId: string;
+  readonly writer?: OutputWriterOptions;
+}
+
+/**
+ * Runs admitted executions: numbers their output, publishes it on the live bus at once, stores it
+ * in batches through the writer, records the end, and gives the user's running slot back. An
+ * execution runs whether anybody watches or not. While it runs, this instance holds its owner
+ * lease and answers cancels for it through the control.
+ */
+export class Runner {
+  private readonly running = new Map<string, Running>();
+  private readonly loops = new Set<Promise<void>>();
+  private readonly writer: OutputWriter;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.writer = new OutputWriter(
+      deps.log,
+      deps.logger,
+      (chunks) => {
+        const highest = new Map<string, number>();
+        for (const c of chunks)
+          highest.set(c.executionId, Math.max(highest.get(c.executionId) ?? 0, c.seq));
+        for (const [id, seq] of highest) deps.bus.stored(id, seq);
+      },
+      deps.writer ?? WRITER_DEFAULTS,
+      deps.clock,
+    );
+  }
+
+  /** Executions running on this instance. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Opens the execution's live stream and takes its owner lease, then runs it in the background.
+   * Resolves once watchers can follow it.
+   */
+  async start(execution: AdmittedExecution): Promise<void> {
+    const state: Running = {
+      execution,
+      controller: new AbortController(),
+      lastSeq: 0,
+      outputBytes: 0,
+      interruptedByShutdown: false,
+    };
+    this.running.set(execution.id, state);
+    this.deps.bus.open(execution.id);
+    const unregister = this.deps.control.register(execution.id, () => state.controller.abort());
+    await this.deps.coordination.claim(execution.id, this.deps.instanceId, LEASE_TTL_MS);
+    const loop = this.run(state)
+      .finally(unregister)
+      .finally(() => this.loops.delete(loop));
+    this.loops.add(loop);
+  }
+
+  /** Stops every running execution, records them as interrupted, and stores all output. */
+  async shutdown(): Promise<void> {
+    while (this.loops.size > 0) {
+      for (const state of this.running.values()) {
+        state.interruptedByShutdown = true;
+        state.controller.abort();
+      }
+      await Promise.allSettled([...this.loops]);
+    }
+    await this.writer.flush();
+  }
+
+  private async run(state: Running): Promise<void> {
+    const { execution } = state;
+    const { bus, clock, coordination, instanceId } = this.deps;
+    let lease: TimerHandle | undefined;
+    const renew = (): void => {
+      lease = clock.setTimeout(() => {
+        void coordination.claim(execution.id, instanceId, LEASE_TTL_MS);
+        renew();
+      }, LEASE_TTL_MS / 3);
+    };
+    renew();
+
+    const add = (stream: OutputStreamName, data: Buffer): void => {
+      if (data.length === 0) return;
+      const chunk = { seq: state.lastSeq + 1, stream, data };
+      state.lastSeq = chunk.seq;
+      state.outputBytes += data.length;
+      bus.publish(execution.id, chunk);
+      this.writer.add({ executionId: execution.id, ...chunk });
+    };
+
+    let exit: Extract<ExecEvent, { type: 'exit' }> | undefined;
+    try {
+      const events = this.deps.executor.execute(execution.target, execution.decision.argv, {
+        signal: state.controller.signal,
+        timeoutMs: this.deps.limits.timeoutMs,
+        maxOutputBytes: this.deps.limits.maxOutputBytes,
+        paths: execution.decision.paths,
+        clock,
+      });
+      for await (const event of events) {
+        if (event.type === 'exit') {
+          exit = event;
+          break;
+        }
+        add(event.stream, event.data);
+        // Checked first so that the common case costs no promise per chunk.
+        if (!this.writer.hasRoom) await this.writer.waitForRoom();
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error, executionId: execution.id }, 'execution loop failed');
+    }
+
+    const status = state.interruptedByShutdown ? 'interrupted' : (exit?.status ?? 'failed');
+    const unexpected = exit === undefined && !state.interruptedByShutdown;
+    const outcome: ExecutionOutcome = {
+      status,
+      exitCode: exit?.exitCode ?? null,
+      signal: exit?.signal ?? null,
+      error: exit?.error?.message ?? (unexpected ? 'The execution failed unexpectedly.' : null),
+      errorCode: exit?.error?.code ?? (unexpected ? 'internal' : null),
+      finishedAt: clock.now(),
+      durationMs: exit?.durationMs ?? 0,
+      outputBytes: state.outputBytes,
+      lastSeq: state.lastSeq,
+      truncated: exit?.truncated ?? false,
+    };
+    try {
+      await this.writer.flush();
+      await this.deps.records.finish(execution.id, outcome);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, executionId: execution.id },
+        'failed to record the end of an execution',
+      );
+    }
+    this.deps.logger.info(
+      {
+        executionId: execution.id,
+        user: execution.username,
+        target: execution.target,
+        status,
+        exitCode: outcome.exitCode,
+        durationMs: outcome.durationMs,
+        outputBytes: outcome.outputBytes,
+      },
+      'execution finished',
+    );
+    lease?.cancel();
+    // The end reaches live watchers after every chunk; then the stream goes, and later watchers
+    // read the record and the log, which are complete by now.
+    bus.end(execution.id, endMessage(outcome));
+    bus.close(execution.id);
+    this.running.delete(execution.id);
+    await Promise.allSettled([
+      coordination.release(execution.id, instanceId),
+      coordination.releaseSlot(execution.username),
+    ]);
+  }
+}

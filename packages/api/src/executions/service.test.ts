@@ -1,0 +1,195 @@
+import { CommandPolicy, Executor, ManualClock } from '@ogent/executor';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuthService, type AuthUser } from '../auth/service.js';
+import { LoginThrottle } from '../auth/login-throttle.js';
+import { hashPassword } from '../auth/passwords.js';
+import { TokenService, generateSigningKey } from '../auth/tokens.js';
+import { TargetCatalog } from '../catalog.js';
+import { createContext } from '../context.js';
+import { silentLogger } from '../logger.js';
+import { appRouter } from '../routers/root.js';
+import { InProcessControl } from '../single-node/control.js';
+import { InProcessCoordination } from '../single-node/coordination.js';
+import { InProcessLiveBus } from '../single-node/live-bus.js';
+import { MemoryExecutionStore } from '../single-node/memory-store.js';
+import { sampleRecord } from '../testing/contracts.js';
+import { createCallerFactory } from '../trpc.js';
+import { LEASE_TTL_MS } from './runner.js';
+import { ExecutionService } from './service.js';
+import type { ExecutionMessage } from './types.js';
+import { REMOTE_POLL_MS } from './watcher.js';
+
+const alice: AuthUser = {
+  username: 'alice',
+  roles: ['operator'],
+  viewAll: false,
+  cancelAll: false,
+  expiresAt: Number.MAX_SAFE_INTEGER,
+};
+
+/** The execution service on the single node's parts, with time in the test's hands. */
+function build() {
+  const clock = new ManualClock();
+  const store = new MemoryExecutionStore();
+  const coordination = new InProcessCoordination(clock);
+  const executor = new Executor([{ id: 'local', transport: 'local' }]);
+  const policy = new CommandPolicy({
+    commands: { true: { path: '/bin/true' } },
+    roles: { operator: { commands: ['*'], targets: ['*'] } },
+  });
+  const service = new ExecutionService({
+    executor,
+    policy,
+    records: store,
+    log: store,
+    bus: new InProcessLiveBus(),
+    control: new InProcessControl(),
+    coordination,
+    limits: {
+      maxConcurrentPerUser: 2,
+      timeoutMs: 60_000,
+      maxOutputBytes: 1 << 20,
+      maxInputLength: 4096,
+    },
+    logger: silentLogger,
+    clock,
+    instanceId: 'this-instance',
+  });
+  return { clock, store, coordination, executor, policy, service };
+}
+
+let built: ReturnType<typeof build> | undefined;
+afterEach(async () => {
+  await built?.executor.close();
+  built = undefined;
+});
+
+describe('ExecutionService', () => {
+  it('recovers an execution only once no instance holds its lease', async () => {
+    built = build();
+    const { clock, store, coordination, service } = built;
+    const record = sampleRecord({ username: 'alice', target: 'local' });
+    await store.insert(record);
+    await store.appendOutput([
+      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.from('a\n') },
+      { executionId: record.id, seq: 2, stream: 'stderr', data: Buffer.from('bc\n') },
+    ]);
+    await coordination.claim(record.id, 'another-instance', LEASE_TTL_MS);
+    expect(await service.recover()).toBe(0);
+    clock.advance(LEASE_TTL_MS);
+    expect(await service.recover()).toBe(1);
+    expect(await store.get(record.id)).toMatchObject({
+      status: 'interrupted',
+      errorCode: 'interrupted',
+      lastSeq: 2,
+      outputBytes: 5,
+      finishedAt: clock.now(),
+    });
+  });
+
+  it('follows an execution that runs on another instance through the log, to its true end', async () => {
+    built = build();
+    const { clock, store, coordination, service } = built;
+    const record = sampleRecord({ username: 'alice', target: 'local' });
+    await store.insert(record);
+    await coordination.claim(record.id, 'another-instance', LEASE_TTL_MS);
+    const messages: ExecutionMessage[] = [];
+    const watching = (async () => {
+      for await (const m of service.watch(alice, record.id, 0, new AbortController().signal)) {
+        messages.push(m);
+      }
+    })();
+    const tick = async (): Promise<void> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.advance(REMOTE_POLL_MS);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await tick();
+    // Still running elsewhere: no false `interrupted` end.
+    expect(messages).toEqual([]);
+    await store.appendOutput([
+      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.from('first\n') },
+    ]);
+    await tick();
+    expect(messages.map((m) => m.type)).toEqual(['output']);
+    await store.finish(record.id, {
+      status: 'completed',
+      exitCode: 0,
+      signal: null,
+      error: null,
+      errorCode: null,
+      finishedAt: clock.now(),
+      durationMs: 1,
+      outputBytes: 6,
+      lastSeq: 1,
+      truncated: false,
+    });
+    await coordination.release(record.id, 'another-instance');
+    await tick();
+    await watching;
+    expect(messages.at(-1)).toMatchObject({ type: 'end', seq: 2, status: 'completed' });
+  });
+
+  it('holds each user to their running limit and gives the slot back at the end', async () => {
+    built = build();
+    const { coordination, service } = built;
+    await coordination.acquireSlot('alice', 2);
+    await coordination.acquireSlot('alice', 2);
+    await expect(
+      service.execute(alice, { target: 'local', command: 'true', source: 'trpc' }),
+    ).rejects.toMatchObject({ code: 'rate_limited' });
+    await coordination.releaseSlot('alice');
+    const { executionId } = await service.execute(alice, {
+      target: 'local',
+      command: 'true',
+      source: 'trpc',
+    });
+    for await (const m of service.watch(alice, executionId, 0, new AbortController().signal)) {
+      if (m.type === 'end') expect(m.status).toBe('completed');
+    }
+    // Back to one held: the finished execution's slot was returned.
+    expect(await coordination.acquireSlot('alice', 2)).toEqual({ acquired: true, running: 1 });
+  });
+});
+
+describe('a long-lived context and its token', () => {
+  it('stops answering once the token expires, by the clock the server runs on', async () => {
+    built = build();
+    const { clock, service, policy } = built;
+    const tokens = await TokenService.create({ key: await generateSigningKey(), ttl: '1h', clock });
+    const auth = new AuthService(
+      [
+        {
+          username: 'alice',
+          passwordHash: await hashPassword('alice-password'),
+          roles: ['operator'],
+        },
+      ],
+      { operator: { commands: ['*'], targets: ['*'], viewAll: false, cancelAll: false } },
+      tokens,
+      {
+        throttle: new LoginThrottle({
+          freeFailuresPerAccount: 5,
+          freeFailuresPerAddress: 30,
+          windowMs: 3_600_000,
+          maxDelayMs: 900_000,
+        }),
+      },
+    );
+    const services = { auth, executions: service, catalog: new TargetCatalog([], policy), clock };
+    const { token, expiresAt } = await auth.login('alice', 'alice-password', '127.0.0.1');
+    expect(expiresAt).toBe(clock.now() + 3_600_000);
+    // Made once, as a WebSocket connection's context is, and used for every call after.
+    const caller = createCallerFactory(appRouter)(
+      await createContext({ services, token, clientAddress: '127.0.0.1' }),
+    );
+    expect((await caller.auth.me()).username).toBe('alice');
+    clock.advance(3_600_000 - 1);
+    expect((await caller.auth.me()).username).toBe('alice');
+    clock.advance(1);
+    await expect(caller.auth.me()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: 'The token has expired. Sign in again.',
+    });
+  });
+});

@@ -1,0 +1,149 @@
+import type { Clock, CommandPolicy, Executor } from '@ogent/executor';
+import type { AuthUser } from '../auth/service.js';
+import type { LimitsConfig } from '../config.js';
+import { DomainError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Control } from '../ports/control.js';
+import type { Coordination } from '../ports/coordination.js';
+import type { LiveBus } from '../ports/live-bus.js';
+import type { OutputLog } from '../ports/output-log.js';
+import type { ExecutionRecords } from '../ports/records.js';
+import { ExecutionAccess } from './access.js';
+import { Admission, type ExecuteRequest } from './admission.js';
+import { endMessageFromRecord } from './messages.js';
+import { Runner } from './runner.js';
+import type { ExecutionMessage, ExecutionQuery, ExecutionRecord } from './types.js';
+import { type ReadyFn, Watcher } from './watcher.js';
+import type { OutputWriterOptions } from './writer.js';
+
+/** Everything the execution service is built from; see the server's composition root. */
+export interface ExecutionServiceDeps {
+  readonly executor: Pick<Executor, 'execute' | 'target'>;
+  readonly policy: CommandPolicy;
+  readonly records: ExecutionRecords;
+  readonly log: OutputLog;
+  readonly bus: LiveBus;
+  readonly control: Control;
+  readonly coordination: Coordination;
+  readonly limits: LimitsConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** This instance, as named in owner leases. */
+  readonly instanceId: string;
+  readonly writer?: OutputWriterOptions;
+}
+
+/**
+ * What the adapters call: admission and audit, the runner, read access and watching, each its
+ * own building block, composed here. Knows no protocol: it throws DomainError, which each adapter
+ * maps once.
+ */
+export class ExecutionService {
+  private readonly access: ExecutionAccess;
+  private readonly admission: Admission;
+  private readonly runner: Runner;
+  private readonly watcher: Watcher;
+  private closing = false;
+
+  constructor(private readonly deps: ExecutionServiceDeps) {
+    this.access = new ExecutionAccess(deps.records, deps.bus);
+    this.admission = new Admission(deps);
+    this.runner = new Runner(deps);
+    this.watcher = new Watcher({ ...deps, access: this.access });
+  }
+
+  /** Executions running on this instance. */
+  get runningCount(): number {
+    return this.runner.runningCount;
+  }
+
+  /**
+   * Decides on a command and, if allowed, starts it and returns at once. Every attempt is
+   * recorded. Throws DomainError: `command_refused`, `not_found` (unknown target),
+   * `rate_limited` (the user's concurrency limit), `conflict` (a reused idempotency key),
+   * `unavailable` (shutting down).
+   */
+  async execute(user: AuthUser, request: ExecuteRequest): Promise<{ executionId: string }> {
+    if (this.closing) {
+      throw new DomainError('unavailable', 'The server is shutting down; try again in a moment.');
+    }
+    const result = await this.admission.admit(user, request);
+    if ('replayed' in result) return { executionId: result.replayed };
+    await this.runner.start(result.admitted);
+    return { executionId: result.admitted.id };
+  }
+
+  /** An execution the user may see; `not_found` for one that does not exist or is not theirs. */
+  byId(user: AuthUser, id: string): Promise<ExecutionRecord> {
+    return this.access.byId(user, id);
+  }
+
+  list(
+    user: AuthUser,
+    query: Omit<ExecutionQuery, 'username'> & { username?: string },
+  ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+    return this.access.list(user, query);
+  }
+
+  /**
+   * Stops a running execution, wherever it runs (TERM to its process group, KILL after the
+   * grace period). Returns whether a runner was there to stop it.
+   */
+  async cancel(
+    user: AuthUser,
+    id: string,
+  ): Promise<{ cancelled: boolean; status: ExecutionRecord['status'] }> {
+    const record = await this.access.forCancel(user, id);
+    if (record.status !== 'running') return { cancelled: false, status: record.status };
+    this.deps.logger.info({ executionId: id, by: user.username }, 'cancel requested');
+    const cancelled = await this.deps.control.cancel(id);
+    return cancelled
+      ? { cancelled: true, status: 'running' }
+      : { cancelled: false, status: endMessageFromRecord(record).status };
+  }
+
+  /** See {@link Watcher.watch}. */
+  watch(
+    user: AuthUser,
+    id: string,
+    afterSeq: number,
+    signal: AbortSignal,
+    ready?: ReadyFn,
+  ): AsyncGenerator<ExecutionMessage, void, undefined> {
+    return this.watcher.watch(user, id, afterSeq, signal, ready);
+  }
+
+  /**
+   * Marks executions recorded as running that no instance owns any more (left by a crash or a
+   * stop) as interrupted. Returns how many.
+   */
+  async recover(): Promise<number> {
+    let count = 0;
+    for (const record of await this.deps.records.running()) {
+      if ((await this.deps.coordination.ownerOf(record.id)) !== undefined) continue;
+      const stored = await this.deps.log.summary(record.id);
+      await this.deps.records.finish(record.id, {
+        status: 'interrupted',
+        exitCode: null,
+        signal: null,
+        error: 'The server stopped while the command ran.',
+        errorCode: 'interrupted',
+        finishedAt: this.deps.clock.now(),
+        durationMs: 0,
+        ...stored,
+        truncated: false,
+      });
+      count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Refuses new executions, stops every running one and records it as interrupted. Executions
+   * that were starting while this ran are waited for too.
+   */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    await this.runner.shutdown();
+  }
+}

@@ -1,0 +1,130 @@
+import type { Clock } from '@ogent/executor';
+import type { AuthUser } from '../auth/service.js';
+import type { Coordination } from '../ports/coordination.js';
+import type { LiveBus } from '../ports/live-bus.js';
+import type { OutputLog } from '../ports/output-log.js';
+import type { ExecutionRecords } from '../ports/records.js';
+import type { ExecutionAccess } from './access.js';
+import { endMessageFromRecord, toMessages } from './messages.js';
+import type { ExecutionMessage, OutputChunk } from './types.js';
+
+/** Waits until the client can take more (WebSocket backpressure). */
+export type ReadyFn = () => Promise<void>;
+
+const noWait: ReadyFn = () => Promise.resolve();
+
+/** Output read per step by a watcher: split into messages, each awaited before the next. */
+const READ_BATCH_BYTES = 1024 * 1024;
+/** How often the log is read for an execution that runs where the live bus does not reach. */
+export const REMOTE_POLL_MS = 250;
+
+/**
+ * Follows executions: output after a seq, then the end, from the live bus while it holds them
+ * and from the output log otherwise. Watching never starts or changes anything.
+ */
+export class Watcher {
+  constructor(
+    private readonly deps: {
+      readonly access: ExecutionAccess;
+      readonly records: ExecutionRecords;
+      readonly log: OutputLog;
+      readonly bus: LiveBus;
+      readonly coordination: Coordination;
+      readonly clock: Clock;
+    },
+  ) {}
+
+  /**
+   * Output messages after `afterSeq`, then the end message; nothing once the watcher has seen the
+   * end. `ready` is awaited before each message, so a slow client slows only its own reads and
+   * falls behind into the log rather than into memory.
+   */
+  async *watch(
+    user: AuthUser,
+    id: string,
+    afterSeq: number,
+    signal: AbortSignal,
+    ready: ReadyFn = noWait,
+  ): AsyncGenerator<ExecutionMessage, void, undefined> {
+    await this.deps.access.byId(user, id);
+    const { bus, log, records, coordination } = this.deps;
+    let next = afterSeq + 1;
+    while (!signal.aborted) {
+      const live = await bus.read(id, next, READ_BATCH_BYTES);
+      if (live.state === 'behind') {
+        const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
+        if (chunks.length === 0) {
+          // Lost from the log (a failed write): skip ahead rather than spin.
+          next = (bus.progress(id)?.lastSeq ?? next) + 1;
+          continue;
+        }
+        next = yield* this.send(chunks, ready, signal, next);
+        continue;
+      }
+      if (live.state === 'live') {
+        if (live.chunks.length > 0) {
+          next = yield* this.send(live.chunks, ready, signal, next);
+          continue;
+        }
+        if (live.end !== undefined) {
+          if (afterSeq < live.end.seq) {
+            await ready();
+            yield live.end;
+          }
+          return;
+        }
+        await bus.wait(id, next - 1, signal);
+        continue;
+      }
+      // Not on this bus: ended, or running where this bus does not reach.
+      const record = await records.get(id);
+      if (record === undefined) return;
+      if (record.status === 'running' && (await coordination.ownerOf(id)) !== undefined) {
+        const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
+        if (chunks.length > 0) next = yield* this.send(chunks, ready, signal, next);
+        else await this.pause(signal);
+        continue;
+      }
+      while (!signal.aborted && next <= record.lastSeq) {
+        const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
+        if (chunks.length === 0) break;
+        next = yield* this.send(chunks, ready, signal, next);
+      }
+      // A record still `running` with no owner was left by a crash: it ends as interrupted.
+      const end = endMessageFromRecord(record);
+      if (!signal.aborted && afterSeq < end.seq) {
+        await ready();
+        yield end;
+      }
+      return;
+    }
+  }
+
+  private async *send(
+    chunks: readonly OutputChunk[],
+    ready: ReadyFn,
+    signal: AbortSignal,
+    next: number,
+  ): AsyncGenerator<ExecutionMessage, number, undefined> {
+    let after = next;
+    for (const message of toMessages(chunks.filter((c) => c.seq >= next))) {
+      await ready();
+      if (signal.aborted) return after;
+      yield message;
+      after = message.seq + 1;
+    }
+    return after;
+  }
+
+  private pause(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(done, REMOTE_POLL_MS);
+      function done(): void {
+        timer.cancel();
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}

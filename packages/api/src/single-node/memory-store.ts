@@ -1,0 +1,110 @@
+import { DuplicateIdempotencyKeyError } from '../errors.js';
+import type { OutputLog } from '../ports/output-log.js';
+import type { ExecutionRecords } from '../ports/records.js';
+import type {
+  ExecutionOutcome,
+  ExecutionQuery,
+  ExecutionRecord,
+  OutputChunk,
+  StoredChunk,
+} from '../executions/types.js';
+
+/**
+ * Records and output in memory: for tests of the services, and the reference the store contract
+ * suite holds every other implementation to. Nothing survives the process.
+ */
+export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
+  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly output = new Map<string, OutputChunk[]>();
+
+  insert(record: ExecutionRecord): Promise<void> {
+    if (
+      record.idempotencyKey !== null &&
+      [...this.records.values()].some(
+        (r) => r.username === record.username && r.idempotencyKey === record.idempotencyKey,
+      )
+    ) {
+      return Promise.reject(new DuplicateIdempotencyKeyError('idempotency key already used'));
+    }
+    this.records.set(record.id, { ...record });
+    return Promise.resolve();
+  }
+
+  get(id: string): Promise<ExecutionRecord | undefined> {
+    const record = this.records.get(id);
+    return Promise.resolve(record === undefined ? undefined : { ...record });
+  }
+
+  findByIdempotencyKey(username: string, key: string): Promise<ExecutionRecord | undefined> {
+    return Promise.resolve(
+      [...this.records.values()].find((r) => r.username === username && r.idempotencyKey === key),
+    );
+  }
+
+  finish(id: string, outcome: ExecutionOutcome): Promise<void> {
+    const record = this.records.get(id);
+    if (record?.status === 'running') this.records.set(id, { ...record, ...outcome });
+    return Promise.resolve();
+  }
+
+  list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+    const [afterAt, afterId] =
+      query.cursor === undefined ? [Infinity, ''] : (JSON.parse(query.cursor) as [number, string]);
+    const matching = [...this.records.values()]
+      .filter(
+        (r) =>
+          (query.username === undefined || r.username === query.username) &&
+          (query.status === undefined || r.status === query.status) &&
+          (query.target === undefined || r.target === query.target) &&
+          (query.search === undefined || r.input.includes(query.search)) &&
+          (r.createdAt < afterAt || (r.createdAt === afterAt && r.id < afterId)),
+      )
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+    const items = matching.slice(0, query.limit);
+    const last = items.at(-1);
+    return Promise.resolve({
+      items,
+      nextCursor:
+        matching.length > query.limit && last !== undefined
+          ? JSON.stringify([last.createdAt, last.id])
+          : null,
+    });
+  }
+
+  running(): Promise<ExecutionRecord[]> {
+    return Promise.resolve(
+      [...this.records.values()]
+        .filter((r) => r.status === 'running')
+        .sort((a, b) => a.createdAt - b.createdAt),
+    );
+  }
+
+  appendOutput(chunks: readonly StoredChunk[]): Promise<void> {
+    for (const { executionId, ...chunk } of chunks) {
+      const list = this.output.get(executionId) ?? [];
+      list.push(chunk);
+      this.output.set(executionId, list);
+    }
+    return Promise.resolve();
+  }
+
+  readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]> {
+    const out: OutputChunk[] = [];
+    let bytes = 0;
+    for (const chunk of this.output.get(executionId) ?? []) {
+      if (chunk.seq < fromSeq) continue;
+      if (out.length > 0 && bytes + chunk.data.length > maxBytes) break;
+      out.push(chunk);
+      bytes += chunk.data.length;
+    }
+    return Promise.resolve(out);
+  }
+
+  summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }> {
+    const list = this.output.get(executionId) ?? [];
+    return Promise.resolve({
+      lastSeq: list.at(-1)?.seq ?? 0,
+      outputBytes: list.reduce((sum, c) => sum + c.data.length, 0),
+    });
+  }
+}

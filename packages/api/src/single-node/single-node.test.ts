@@ -1,0 +1,21 @@
+import { describe } from 'vitest';
+import {
+  describeControlContract,
+  describeCoordinationContract,
+  describeExecutionStoreContract,
+  describeLiveBusContract,
+} from '../testing/index.js';
+import { InProcessControl } from './control.js';
+import { InProcessCoordination } from './coordination.js';
+import { InProcessLiveBus } from './live-bus.js';
+import { MemoryExecutionStore } from './memory-store.js';
+
+describe('single-node implementations', () => {
+  describeExecutionStoreContract('in memory', () => {
+    const store = new MemoryExecutionStore();
+    return Promise.resolve({ records: store, log: store, close: () => Promise.resolve() });
+  });
+  describeLiveBusContract('in process', () => new InProcessLiveBus());
+  describeControlContract('in process', () => new InProcessControl());
+  describeCoordinationContract('in process', (clock) => new InProcessCoordination(clock));
+});

@@ -1,0 +1,8 @@
+export {
+  describeControlContract,
+  describeCoordinationContract,
+  describeExecutionStoreContract,
+  describeLiveBusContract,
+  sampleRecord,
+  type StoreUnderTest,
+} from './contracts.js';
