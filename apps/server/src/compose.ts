@@ -21,7 +21,7 @@ import type { ServerLogger } from './logger.js';
 import { openDatabase } from './storage/database.js';
 import { SqlExecutionStore } from './storage/execution-store.js';
 import { OutputFiles } from './storage/output-files.js';
-import { loadOrCreateSigningKey } from './storage/signing-key.js';
+import { FileSigningKeyStore } from './storage/signing-key.js';
 import { UserStore, signInAccounts } from './storage/users.js';
 
 export interface ComposeOptions {
@@ -151,7 +151,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
 
   const { auth: authConfig } = config;
   const tokens = await TokenService.create({
-    key: await loadOrCreateSigningKey(config.server.dataDir),
+    key: await new FileSigningKeyStore(config.server.dataDir).loadOrCreate(),
     ttl: authConfig.tokenTtl,
     clock,
     ...(authConfig.jwksUrl !== undefined &&

@@ -10,13 +10,17 @@ import {
   InProcessLiveBus,
   silentLogger,
 } from '@ogent/api';
-import { describeExecutionStoreContract } from '@ogent/api/testing';
+import {
+  describeExecutionStoreContract,
+  describeSigningKeyStoreContract,
+} from '@ogent/api/testing';
 import { CommandPolicy, Executor, LocalTransport, systemClock } from '@ogent/executor';
 import { pgrep } from '@ogent/executor/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../src/storage/database.js';
 import { SqlExecutionStore } from '../src/storage/execution-store.js';
 import { OutputFiles } from '../src/storage/output-files.js';
+import { FileSigningKeyStore } from '../src/storage/signing-key.js';
 
 /** Opens the single node's store (SQLite and output files) in a new directory. */
 async function openStore(): Promise<{
@@ -43,6 +47,14 @@ async function openStore(): Promise<{
 describeExecutionStoreContract('SQLite and output files', async () => {
   const opened = await openStore();
   return { records: opened.store, log: opened.store, close: opened.close };
+});
+
+describeSigningKeyStoreContract('a file in dataDir', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-keys-'));
+  return Promise.resolve({
+    stores: [new FileSigningKeyStore(dir), new FileSigningKeyStore(dir)],
+    close: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  });
 });
 
 /**

@@ -94,6 +94,7 @@ beforeAll(async () => {
           args: { min: 1, max: 1, pathPrefix: A },
         },
         cat: { path: '/bin/cat', args: { min: 1, max: 4, pathPrefix: A } },
+        whoami: { path: '/usr/bin/whoami' },
       },
       roles: { operator: { commands: ['*'], targets: ['*'] } },
     },
@@ -266,6 +267,20 @@ describe('paths resolved on the target, where the program opens them', () => {
     const record = await overTrpc.trpc.exec.byId.query({ executionId });
     expect(record).toMatchObject({ decision: 'allowed', status: 'refused', rule: 'commands.cat' });
     expect(record.error).toMatch(outside);
+  });
+});
+
+describe('the local target, when the server runs as root', () => {
+  it.runIf(process.getuid?.() === 0)('runs commands as nobody, in /, not as root', async () => {
+    const viaBoth = await Promise.all([
+      post(stack, '/api/command', { command: 'whoami', target: 'local' }, overHttp.token).then(
+        ({ body }) => String(body.stdout),
+      ),
+      overTrpc.trpc.exec.execute
+        .mutate({ target: 'local', command: 'whoami' })
+        .then(async ({ executionId }) => (await watch(overTrpc, executionId)).stdout.toString()),
+    ]);
+    expect(viaBoth).toEqual(['nobody\n', 'nobody\n']);
   });
 });
 

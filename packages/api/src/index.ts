@@ -75,6 +75,7 @@ export type { Coordination } from './ports/coordination.js';
 export type { LiveBus, LiveRead } from './ports/live-bus.js';
 export type { OutputLog } from './ports/output-log.js';
 export type { ExecutionRecords } from './ports/records.js';
+export type { SigningKeyStore } from './ports/signing-keys.js';
 export { InProcessControl } from './single-node/control.js';
 export { InProcessCoordination } from './single-node/coordination.js';
 export { InProcessLiveBus } from './single-node/live-bus.js';

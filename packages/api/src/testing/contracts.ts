@@ -6,6 +6,7 @@ import type { Control } from '../ports/control.js';
 import type { Coordination } from '../ports/coordination.js';
 import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
+import type { SigningKeyStore } from '../ports/signing-keys.js';
 import type { ExecutionRecords } from '../ports/records.js';
 
 /**
@@ -354,6 +355,26 @@ export function describeCoordinationContract(
       expect((await limiter.get('k'))?.consumedPoints).toBe(3);
       await limiter.delete('k');
       expect(await limiter.get('k')).toBeNull();
+    });
+  });
+}
+
+/** Token signing keys: one key, whoever asks first creates it. */
+export function describeSigningKeyStoreContract(
+  name: string,
+  make: () => Promise<{ stores: [SigningKeyStore, SigningKeyStore]; close(): Promise<void> }>,
+): void {
+  describe(`signing key store contract: ${name}`, () => {
+    it('creates one key, and every instance (even racing at first start) gets that one', async () => {
+      const made = await make();
+      try {
+        const [a, b] = await Promise.all(made.stores.map((store) => store.loadOrCreate()));
+        expect(a).toEqual(b);
+        expect(a?.privateJwk.d).toEqual(expect.any(String));
+        expect(await made.stores[0].loadOrCreate()).toEqual(a);
+      } finally {
+        await made.close();
+      }
     });
   });
 }

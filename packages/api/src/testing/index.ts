@@ -3,6 +3,7 @@ export {
   describeCoordinationContract,
   describeExecutionStoreContract,
   describeLiveBusContract,
+  describeSigningKeyStoreContract,
   sampleRecord,
   type StoreUnderTest,
 } from './contracts.js';
