@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the tests and benchmarks run for real: an OpenSSH
-# server (the SSH target), the OpenSSH client (the benchmarks' reference), procps (pgrep), and
-# Chromium (the browser tests). Does nothing when all of it is present.
+# server (the SSH target), the OpenSSH client (the benchmarks' reference), procps (pgrep),
+# Chromium (the browser tests), and the cluster's engines: PostgreSQL 15, redis-server and nginx
+# (the tests start their own, on free ports). Does nothing when all of it is present.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,9 @@ need=()
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v pgrep >/dev/null 2>&1 || need+=(procps)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 
 if ((${#need[@]} == 0)); then
   exit 0
@@ -20,3 +24,7 @@ fi
 echo "Installing ${need[*]} from Debian's packages..."
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+# Debian's packages start their services where an init system runs; the tests start their own.
+for service in postgresql redis-server nginx; do
+  service "$service" stop >/dev/null 2>&1 || true
+done

@@ -19,8 +19,9 @@ import { sql } from 'kysely';
 import type { Config } from './config/schema.js';
 import type { ServerLogger } from './logger.js';
 import { openDatabase } from './storage/database.js';
-import { SqlExecutionStore } from './storage/execution-store.js';
+import { FileOutputLog } from './storage/file-output-log.js';
 import { OutputFiles } from './storage/output-files.js';
+import { SqlRecords } from './storage/records.js';
 import { FileSigningKeyStore } from './storage/signing-key.js';
 import { UserStore, signInAccounts } from './storage/users.js';
 
@@ -129,7 +130,8 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
   if (database.migrated.length > 0)
     logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
   const outputFiles = await OutputFiles.open(config.server.dataDir);
-  const store = new SqlExecutionStore(database.db, outputFiles);
+  const records = new SqlRecords(database.db);
+  const log = new FileOutputLog(database.db, outputFiles);
   const coordination = new InProcessCoordination(clock);
 
   const userStore = new UserStore(database.db);
@@ -191,8 +193,8 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
   const executions = new ExecutionService({
     executor,
     policy,
-    records: store,
-    log: store,
+    records,
+    log,
     bus: new InProcessLiveBus(),
     control: new InProcessControl(),
     coordination,

@@ -18,13 +18,15 @@ import { CommandPolicy, Executor, LocalTransport, systemClock } from '@ogent/exe
 import { pgrep } from '@ogent/executor/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type OpenDatabase, openDatabase } from '../src/storage/database.js';
-import { SqlExecutionStore } from '../src/storage/execution-store.js';
+import { FileOutputLog } from '../src/storage/file-output-log.js';
 import { OutputFiles } from '../src/storage/output-files.js';
+import { SqlRecords } from '../src/storage/records.js';
 import { FileSigningKeyStore } from '../src/storage/signing-key.js';
 
 /** Opens the single node's store (SQLite and output files) in a new directory. */
 async function openStore(): Promise<{
-  store: SqlExecutionStore;
+  records: SqlRecords;
+  log: FileOutputLog;
   database: OpenDatabase;
   files: OutputFiles;
   close: () => Promise<void>;
@@ -33,7 +35,8 @@ async function openStore(): Promise<{
   const database = await openDatabase(dir);
   const files = await OutputFiles.open(dir);
   return {
-    store: new SqlExecutionStore(database.db, files),
+    records: new SqlRecords(database.db),
+    log: new FileOutputLog(database.db, files),
     database,
     files,
     close: async () => {
@@ -46,7 +49,7 @@ async function openStore(): Promise<{
 
 describeExecutionStoreContract('SQLite and output files', async () => {
   const opened = await openStore();
-  return { records: opened.store, log: opened.store, close: opened.close };
+  return { records: opened.records, log: opened.log, close: opened.close };
 });
 
 describeSigningKeyStoreContract('a file in dataDir', () => {
@@ -104,8 +107,8 @@ describe('two instances over one database', () => {
     const shared = {
       executor,
       policy,
-      records: opened.store,
-      log: opened.store,
+      records: opened.records,
+      log: opened.log,
       control: new InProcessControl(),
       coordination: new InProcessCoordination(systemClock),
       limits: {

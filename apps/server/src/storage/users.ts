@@ -1,10 +1,16 @@
 import type { UserAccount } from '@ogent/api';
 import type { Kysely } from 'kysely';
+import type { PgDatabase } from './postgres/schema.js';
 import type { Database } from './schema.js';
 
 /** Accounts kept in the database (the generated admin of the embedded default config). */
 export class UserStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<Database>;
+
+  /** Takes SQLite's or PostgreSQL's database: the users table is the same in both. */
+  constructor(db: Kysely<Database> | Kysely<PgDatabase>) {
+    this.db = db as Kysely<Database>;
+  }
 
   async get(username: string): Promise<UserAccount | undefined> {
     const row = await this.db

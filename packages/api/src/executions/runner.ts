@@ -162,6 +162,7 @@ export class Runner {
     };
     try {
       await this.writer.flush();
+      await this.deps.log.complete(execution.id);
       await this.deps.records.finish(execution.id, outcome);
     } catch (error) {
       this.deps.logger.error(

@@ -15,6 +15,7 @@ function slowStore(delayMs: number): { store: OutputLog; stored: StoredChunk[] }
     },
     readOutput: () => Promise.resolve([]),
     summary: () => Promise.resolve({ lastSeq: 0, outputBytes: 0 }),
+    complete: () => Promise.resolve(),
   };
   return { store, stored };
 }

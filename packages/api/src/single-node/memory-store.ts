@@ -100,6 +100,10 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
     return Promise.resolve(out);
   }
 
+  complete(): Promise<void> {
+    return Promise.resolve();
+  }
+
   summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }> {
     const list = this.output.get(executionId) ?? [];
     return Promise.resolve({

@@ -5,18 +5,15 @@ import {
   type ExecutionRecord,
   type ExecutionRecords,
   type ExecutionState,
-  type OutputChunk,
-  type OutputLog,
-  type StoredChunk,
 } from '@ogent/api';
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { OutputFiles } from './output-files.js';
+import type { PgDatabase } from './postgres/schema.js';
 import type { Database, ExecutionsTable } from './schema.js';
 
-/** SQLite allows 32766 bound parameters per statement; index rows take 5. */
-const ROWS_PER_INSERT = 2000;
-/** Index rows looked at per read when choosing how many fit in maxBytes. */
-const ROWS_PER_READ = 256;
+/** Any database that holds the executions table: SQLite for the single node, PostgreSQL. */
+export interface RecordsDatabase {
+  executions: ExecutionsTable;
+}
 
 function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
   return {
@@ -39,14 +36,17 @@ function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
     durationMs: row.duration_ms,
     outputBytes: row.output_bytes,
     lastSeq: row.last_seq,
-    truncated: row.truncated === 1,
+    // 1 from SQLite, true from PostgreSQL's boolean.
+    truncated: row.truncated === 1 || (row.truncated as unknown) === true,
     idempotencyKey: row.idempotency_key,
     source: row.source,
   };
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const code = (error as { code?: string }).code;
+  // SQLite's, then PostgreSQL's unique_violation.
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 function encodeCursor(createdAt: number, id: string): string {
@@ -60,14 +60,19 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } | undef
 }
 
 /**
- * Executions in SQLite, through Kysely; their output in append-only files, with the index of
- * its numbered chunks in SQLite (see OutputFiles).
+ * Execution records (the audit trail) through Kysely, in portable SQL: the same queries run on
+ * SQLite and on PostgreSQL. Times are milliseconds since the epoch (64-bit); booleans are written
+ * as 0/1, which both accept.
  */
-export class SqlExecutionStore implements ExecutionRecords, OutputLog {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly files: OutputFiles,
-  ) {}
+export class SqlRecords implements ExecutionRecords {
+  private readonly db: Kysely<RecordsDatabase>;
+
+  /** Takes any database whose schema has the executions table. */
+  constructor(db: Kysely<RecordsDatabase> | Kysely<Database> | Kysely<PgDatabase>) {
+    // Kysely's type is invariant in the schema (through transactions); these queries touch the
+    // executions table only, which every schema holds with the same columns.
+    this.db = db as Kysely<RecordsDatabase>;
+  }
 
   async insert(record: ExecutionRecord): Promise<void> {
     try {
@@ -125,103 +130,24 @@ export class SqlExecutionStore implements ExecutionRecords, OutputLog {
   }
 
   async finish(id: string, outcome: ExecutionOutcome): Promise<void> {
-    try {
-      await this.db
-        .updateTable('executions')
-        .set({
-          status: outcome.status,
-          exit_code: outcome.exitCode,
-          signal: outcome.signal,
-          error: outcome.error,
-          error_code: outcome.errorCode,
-          finished_at: outcome.finishedAt,
-          duration_ms: outcome.durationMs,
-          output_bytes: outcome.outputBytes,
-          last_seq: outcome.lastSeq,
-          truncated: outcome.truncated ? 1 : 0,
-        })
-        .where('id', '=', id)
-        // Written once: an execution another instance already recorded as ended stays so.
-        .where('status', '=', 'running')
-        .execute();
-    } finally {
-      await this.files.close(id);
-    }
-  }
-
-  async appendOutput(chunks: readonly StoredChunk[]): Promise<void> {
-    if (chunks.length === 0) return;
-    const byExecution = new Map<string, StoredChunk[]>();
-    for (const chunk of chunks) {
-      const list = byExecution.get(chunk.executionId) ?? [];
-      list.push(chunk);
-      byExecution.set(chunk.executionId, list);
-    }
-    // The bytes first, then the index rows that point at them.
-    const rows: Database['execution_output'][] = [];
-    await Promise.all(
-      [...byExecution].map(async ([executionId, list]) => {
-        let offset = await this.files.append(
-          executionId,
-          list.map((c) => c.data),
-        );
-        for (const c of list) {
-          rows.push({
-            execution_id: executionId,
-            seq: c.seq,
-            stream: c.stream,
-            byte_offset: offset,
-            byte_length: c.data.length,
-          });
-          offset += c.data.length;
-        }
-      }),
-    );
-    await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-        await trx
-          .insertInto('execution_output')
-          .values(rows.slice(i, i + ROWS_PER_INSERT))
-          .execute();
-      }
-    });
-  }
-
-  async readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]> {
-    const index = await this.db
-      .selectFrom('execution_output')
-      .select(['seq', 'stream', 'byte_offset', 'byte_length'])
-      .where('execution_id', '=', executionId)
-      .where('seq', '>=', fromSeq)
-      .orderBy('seq')
-      .limit(ROWS_PER_READ)
+    await this.db
+      .updateTable('executions')
+      .set({
+        status: outcome.status,
+        exit_code: outcome.exitCode,
+        signal: outcome.signal,
+        error: outcome.error,
+        error_code: outcome.errorCode,
+        finished_at: outcome.finishedAt,
+        duration_ms: outcome.durationMs,
+        output_bytes: outcome.outputBytes,
+        last_seq: outcome.lastSeq,
+        truncated: outcome.truncated ? 1 : 0,
+      })
+      .where('id', '=', id)
+      // Written once: an execution another instance already recorded as ended stays so.
+      .where('status', '=', 'running')
       .execute();
-    let bytes = 0;
-    let count = 0;
-    for (const row of index) {
-      if (count > 0 && bytes + row.byte_length > maxBytes) break;
-      bytes += row.byte_length;
-      count += 1;
-    }
-    const wanted = index.slice(0, count);
-    const first = wanted[0];
-    if (first === undefined) return [];
-    // Chunks of one execution lie in order in its file: one read for all of them (spanning any
-    // gap a failed index write left).
-    const last = wanted[wanted.length - 1] ?? first;
-    const data = await this.files.read(
-      executionId,
-      first.byte_offset,
-      last.byte_offset + last.byte_length - first.byte_offset,
-    );
-    return wanted.map((row) => {
-      const start = row.byte_offset - first.byte_offset;
-      return {
-        seq: row.seq,
-        stream: row.stream,
-        data: data.subarray(start, start + row.byte_length),
-      };
-    });
   }
 
   async list(
@@ -268,17 +194,5 @@ export class SqlExecutionStore implements ExecutionRecords, OutputLog {
       .orderBy('created_at')
       .execute();
     return rows.map(toRecord);
-  }
-
-  async summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }> {
-    const row = await this.db
-      .selectFrom('execution_output')
-      .select((eb) => [
-        eb.fn.max('seq').as('last_seq'),
-        eb.fn.sum<number>('byte_length').as('output_bytes'),
-      ])
-      .where('execution_id', '=', executionId)
-      .executeTakeFirst();
-    return { lastSeq: Number(row?.last_seq ?? 0), outputBytes: Number(row?.output_bytes ?? 0) };
   }
 }

@@ -1,0 +1,100 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+
+/**
+ * PostgreSQL's schema, the same tables as SQLite's in portable types: 64-bit integers for times,
+ * booleans, text, and output bytes as bytea rows. Never edit one that has shipped: add the next.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('executions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('input', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('refusal_code', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('argv', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('exit_code', 'integer')
+        .addColumn('signal', 'text')
+        .addColumn('error', 'text')
+        .addColumn('error_code', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('duration_ms', 'bigint')
+        .addColumn('output_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('truncated', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('idempotency_key', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('executions_created')
+        .on('executions')
+        .columns(['created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('executions_user_created')
+        .on('executions')
+        .columns(['username', 'created_at'])
+        .execute();
+      await db.schema.createIndex('executions_status').on('executions').column('status').execute();
+      await db.schema
+        .createIndex('executions_idempotency')
+        .unique()
+        .on('executions')
+        .columns(['username', 'idempotency_key'])
+        .where(sql.ref('idempotency_key'), 'is not', null)
+        .execute();
+      await db.schema
+        .createTable('execution_output')
+        .addColumn('execution_id', 'text', (c) =>
+          c.notNull().references('executions.id').onDelete('cascade'),
+        )
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('data', 'bytea', (c) => c.notNull())
+        .addPrimaryKeyConstraint('execution_output_pk', ['execution_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('users')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('private_jwk', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/**
+ * Brings PostgreSQL's schema up to date. Kysely's migrator takes a lock (a row of its lock table,
+ * FOR UPDATE, in one transaction), so when several instances start at once one migrates and the
+ * others wait, then find nothing left to do.
+ */
+export async function migratePostgres(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`PostgreSQL migration ${failed} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,25 @@
+import type { ExecutionsTable, UsersTable } from '../schema.js';
+
+/** An execution's output chunk, bytes and all, in PostgreSQL. */
+export interface PgExecutionOutputTable {
+  execution_id: string;
+  seq: number;
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** The keys that sign Ogent's tokens, shared by every instance. */
+export interface SigningKeysTable {
+  id: string;
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+}
+
+/** The cluster's schema: the single node's tables, output as rows, and the signing keys. */
+export interface PgDatabase {
+  executions: ExecutionsTable;
+  execution_output: PgExecutionOutputTable;
+  users: UsersTable;
+  signing_keys: SigningKeysTable;
+}
