@@ -204,7 +204,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     instanceId,
     ...(options.writer === undefined ? {} : { writer: options.writer }),
   });
-  const recoveredInterrupted = await executions.recover();
+  const recoveredInterrupted = await executions.recover({ immediately: true });
   if (recoveredInterrupted > 0) {
     logger.warn(
       { count: recoveredInterrupted },

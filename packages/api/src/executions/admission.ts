@@ -78,6 +78,8 @@ export class Admission {
       readonly limits: LimitsConfig;
       readonly logger: Logger;
       readonly clock: Clock;
+      /** How long the slot holds before the runner's lease takes over its renewal. */
+      readonly leaseTtlMs: number;
     },
   ) {}
 
@@ -118,7 +120,12 @@ export class Admission {
       await this.recordRefusal(base, decision);
       throw new CommandRefusedError(decision, base.id);
     }
-    const slot = await coordination.acquireSlot(user.username, limits.maxConcurrentPerUser);
+    const slot = await coordination.acquireSlot(
+      user.username,
+      limits.maxConcurrentPerUser,
+      base.id,
+      this.deps.leaseTtlMs,
+    );
     if (!slot.acquired) {
       const message =
         `You already have ${slot.running} commands running (limit ${limits.maxConcurrentPerUser}). ` +
@@ -151,7 +158,7 @@ export class Admission {
         truncated: false,
       });
     } catch (error) {
-      await coordination.releaseSlot(user.username);
+      await coordination.releaseSlot(user.username, base.id);
       if (error instanceof DuplicateIdempotencyKeyError && request.idempotencyKey !== undefined) {
         // A concurrent request with the same key won the race: answer with its execution.
         const earlier = await records.findByIdempotencyKey(user.username, request.idempotencyKey);

@@ -11,8 +11,11 @@ import { endMessage } from './messages.js';
 import type { ExecutionOutcome } from './types.js';
 import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
 
-/** How long an owner lease lasts without renewal; renewed at a third of it. */
-export const LEASE_TTL_MS = 30_000;
+/**
+ * How long an owner lease (and the user's running slot) lasts without renewal; renewed at a
+ * third of it. An instance that dies loses its executions within about twice this.
+ */
+export const LEASE_TTL_MS = 8_000;
 
 interface Running {
   readonly execution: AdmittedExecution;
@@ -35,6 +38,7 @@ export interface RunnerDeps {
   readonly clock: Clock;
   /** This instance, as named in owner leases. */
   readonly instanceId: string;
+  readonly leaseTtlMs: number;
   readonly writer?: OutputWriterOptions;
 }
 
@@ -84,7 +88,7 @@ export class Runner {
     this.running.set(execution.id, state);
     this.deps.bus.open(execution.id);
     const unregister = this.deps.control.register(execution.id, () => state.controller.abort());
-    await this.deps.coordination.claim(execution.id, this.deps.instanceId, LEASE_TTL_MS);
+    await this.deps.coordination.claim(execution.id, this.deps.instanceId, this.deps.leaseTtlMs);
     const loop = this.run(state)
       .finally(unregister)
       .finally(() => this.loops.delete(loop));
@@ -105,13 +109,18 @@ export class Runner {
 
   private async run(state: Running): Promise<void> {
     const { execution } = state;
-    const { bus, clock, coordination, instanceId } = this.deps;
+    const { bus, clock, coordination, instanceId, leaseTtlMs } = this.deps;
     let lease: TimerHandle | undefined;
     const renew = (): void => {
       lease = clock.setTimeout(() => {
-        void coordination.claim(execution.id, instanceId, LEASE_TTL_MS);
+        // A failed renewal (Redis away for a moment) is retried at the next tick; the lease
+        // outlives three of them.
+        coordination
+          .claim(execution.id, instanceId, leaseTtlMs)
+          .then(() => coordination.renewSlot(execution.username, execution.id, leaseTtlMs))
+          .catch(() => undefined);
         renew();
-      }, LEASE_TTL_MS / 3);
+      }, leaseTtlMs / 3);
     };
     renew();
 
@@ -190,7 +199,7 @@ export class Runner {
     this.running.delete(execution.id);
     await Promise.allSettled([
       coordination.release(execution.id, instanceId),
-      coordination.releaseSlot(execution.username),
+      coordination.releaseSlot(execution.username, execution.id),
     ]);
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock, CommandPolicy, Executor } from '@ogent/executor';
+import type { Clock, CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
 import type { LimitsConfig } from '../config.js';
 import { DomainError } from '../errors.js';
@@ -11,7 +11,7 @@ import type { ExecutionRecords } from '../ports/records.js';
 import { ExecutionAccess } from './access.js';
 import { Admission, type ExecuteRequest } from './admission.js';
 import { endMessageFromRecord } from './messages.js';
-import { Runner } from './runner.js';
+import { LEASE_TTL_MS, Runner } from './runner.js';
 import type { ExecutionMessage, ExecutionQuery, ExecutionRecord } from './types.js';
 import { type ReadyFn, Watcher } from './watcher.js';
 import type { OutputWriterOptions } from './writer.js';
@@ -30,6 +30,8 @@ export interface ExecutionServiceDeps {
   readonly clock: Clock;
   /** This instance, as named in owner leases. */
   readonly instanceId: string;
+  /** Owner leases and running slots last this long unless renewed (default LEASE_TTL_MS). */
+  readonly leaseTtlMs?: number;
   readonly writer?: OutputWriterOptions;
 }
 
@@ -45,10 +47,16 @@ export class ExecutionService {
   private readonly watcher: Watcher;
   private closing = false;
 
+  /** Running records seen with no owner, and since when: recovery waits a full lease first. */
+  private readonly orphans = new Map<string, number>();
+  private readonly leaseTtlMs: number;
+
   constructor(private readonly deps: ExecutionServiceDeps) {
+    this.leaseTtlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
+    const withLease = { ...deps, leaseTtlMs: this.leaseTtlMs };
     this.access = new ExecutionAccess(deps.records, deps.bus);
-    this.admission = new Admission(deps);
-    this.runner = new Runner(deps);
+    this.admission = new Admission(withLease);
+    this.runner = new Runner(withLease);
     this.watcher = new Watcher({ ...deps, access: this.access });
   }
 
@@ -114,28 +122,71 @@ export class ExecutionService {
   }
 
   /**
-   * Marks executions recorded as running that no instance owns any more (left by a crash or a
-   * stop) as interrupted. Returns how many.
+   * Marks executions recorded as running that no instance owns any more as interrupted, with
+   * the output stored so far. Returns how many.
+   *
+   * `immediately`: at the single node's start, where no other instance can own anything. In a
+   * cluster a lease can be missing for a moment (Redis restarted, a renewal late): an execution
+   * is interrupted only once it has been seen without an owner for a whole lease, so call this
+   * periodically (see {@link ExecutionService.sweepEvery}).
    */
-  async recover(): Promise<number> {
+  async recover(options: { immediately?: boolean } = {}): Promise<number> {
+    const now = this.deps.clock.now();
+    const running = await this.deps.records.running();
+    const seen = new Set<string>();
     let count = 0;
-    for (const record of await this.deps.records.running()) {
-      if ((await this.deps.coordination.ownerOf(record.id)) !== undefined) continue;
+    for (const record of running) {
+      seen.add(record.id);
+      if ((await this.deps.coordination.ownerOf(record.id)) !== undefined) {
+        this.orphans.delete(record.id);
+        continue;
+      }
+      const since = this.orphans.get(record.id) ?? now;
+      this.orphans.set(record.id, since);
+      if (options.immediately !== true && now - since < this.leaseTtlMs) continue;
       const stored = await this.deps.log.summary(record.id);
       await this.deps.records.finish(record.id, {
         status: 'interrupted',
         exitCode: null,
         signal: null,
-        error: 'The server stopped while the command ran.',
+        error: 'The server running the command stopped while it ran.',
         errorCode: 'interrupted',
-        finishedAt: this.deps.clock.now(),
+        finishedAt: now,
         durationMs: 0,
         ...stored,
         truncated: false,
       });
+      this.orphans.delete(record.id);
       count += 1;
     }
+    for (const id of this.orphans.keys()) if (!seen.has(id)) this.orphans.delete(id);
     return count;
+  }
+
+  /**
+   * Runs {@link recover} every `intervalMs` until shutdown, so executions of an instance that
+   * died are interrupted within about two leases. Returns how to stop it.
+   */
+  sweepEvery(intervalMs: number, onRecovered: (count: number) => void): () => void {
+    let timer: TimerHandle | undefined;
+    let stopped = false;
+    const tick = (): void => {
+      timer = this.deps.clock.setTimeout(() => {
+        this.recover()
+          .then((count) => {
+            if (count > 0) onRecovered(count);
+          })
+          .catch(() => undefined)
+          .finally(() => {
+            if (!stopped) tick();
+          });
+      }, intervalMs);
+    };
+    tick();
+    return () => {
+      stopped = true;
+      timer?.cancel();
+    };
   }
 
   /**

@@ -1,6 +1,5 @@
 import type { Clock } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
-import type { Coordination } from '../ports/coordination.js';
 import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { ExecutionRecords } from '../ports/records.js';
@@ -29,7 +28,6 @@ export class Watcher {
       readonly records: ExecutionRecords;
       readonly log: OutputLog;
       readonly bus: LiveBus;
-      readonly coordination: Coordination;
       readonly clock: Clock;
     },
   ) {}
@@ -47,7 +45,7 @@ export class Watcher {
     ready: ReadyFn = noWait,
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
     await this.deps.access.byId(user, id);
-    const { bus, log, records, coordination } = this.deps;
+    const { bus, log, records } = this.deps;
     let next = afterSeq + 1;
     while (!signal.aborted) {
       const live = await bus.read(id, next, READ_BATCH_BYTES);
@@ -76,10 +74,12 @@ export class Watcher {
         await bus.wait(id, next - 1, signal);
         continue;
       }
-      // Not on this bus: ended, or running where this bus does not reach.
+      // Not on this bus: ended, or running where this bus does not reach. A record still
+      // `running` is followed until it ends: it ends either way, by its runner or, if that
+      // runner is gone, by recovery (which alone decides that it was interrupted).
       const record = await records.get(id);
       if (record === undefined) return;
-      if (record.status === 'running' && (await coordination.ownerOf(id)) !== undefined) {
+      if (record.status === 'running') {
         const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
         if (chunks.length > 0) next = yield* this.send(chunks, ready, signal, next);
         else await this.pause(signal);
@@ -90,7 +90,6 @@ export class Watcher {
         if (chunks.length === 0) break;
         next = yield* this.send(chunks, ready, signal, next);
       }
-      // A record still `running` with no owner was left by a crash: it ends as interrupted.
       const end = endMessageFromRecord(record);
       if (!signal.aborted && afterSeq < end.seq) {
         await ready();

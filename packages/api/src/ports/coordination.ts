@@ -2,15 +2,23 @@ import type { LimiterFactory } from '../auth/login-throttle.js';
 
 /**
  * What instances must agree on: who runs an execution (an owner lease the runner renews), how
- * many executions each user has running, the sign-in throttle's counters.
+ * many executions each user has running, the sign-in throttle's counters. Leases and slots
+ * expire unless renewed, so an instance that dies gives them back by itself.
  */
 export interface Coordination {
   /**
-   * Takes one of a user's running slots if fewer than `limit` are taken. `running` is how many
-   * were taken before this call.
+   * Takes one of a user's running slots for `holder` (an execution id) until `ttlMs` from now,
+   * if fewer than `limit` are held. `running` is how many were held before this call.
    */
-  acquireSlot(username: string, limit: number): Promise<{ acquired: boolean; running: number }>;
-  releaseSlot(username: string): Promise<void>;
+  acquireSlot(
+    username: string,
+    limit: number,
+    holder: string,
+    ttlMs: number,
+  ): Promise<{ acquired: boolean; running: number }>;
+  /** Keeps a slot another `ttlMs`. */
+  renewSlot(username: string, holder: string, ttlMs: number): Promise<void>;
+  releaseSlot(username: string, holder: string): Promise<void>;
   /** Claims (or renews) an execution for `owner` until `ttlMs` from now. */
   claim(executionId: string, owner: string, ttlMs: number): Promise<void>;
   /** Gives the claim up, if `owner` still holds it. */

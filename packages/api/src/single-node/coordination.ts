@@ -1,27 +1,41 @@
+import { type Clock, systemClock } from '@ogent/executor';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { LimiterFactory } from '../auth/login-throttle.js';
-import { type Clock, systemClock } from '@ogent/executor';
 import type { Coordination } from '../ports/coordination.js';
 
-/** The single node's coordination: counters and leases in this process's memory. */
+/** The single node's coordination: slots, leases and counters in this process's memory. */
 export class InProcessCoordination implements Coordination {
-  private readonly slots = new Map<string, number>();
+  /** Per user: holder -> when the slot expires. */
+  private readonly slots = new Map<string, Map<string, number>>();
   private readonly leases = new Map<string, { owner: string; until: number }>();
   readonly limiters: LimiterFactory = (options) => new RateLimiterMemory(options);
 
   constructor(private readonly clock: Clock = systemClock) {}
 
-  acquireSlot(username: string, limit: number): Promise<{ acquired: boolean; running: number }> {
-    const running = this.slots.get(username) ?? 0;
+  acquireSlot(
+    username: string,
+    limit: number,
+    holder: string,
+    ttlMs: number,
+  ): Promise<{ acquired: boolean; running: number }> {
+    const held = this.held(username);
+    const running = held.size;
     if (running >= limit) return Promise.resolve({ acquired: false, running });
-    this.slots.set(username, running + 1);
+    held.set(holder, this.clock.now() + ttlMs);
+    this.slots.set(username, held);
     return Promise.resolve({ acquired: true, running });
   }
 
-  releaseSlot(username: string): Promise<void> {
-    const running = (this.slots.get(username) ?? 1) - 1;
-    if (running <= 0) this.slots.delete(username);
-    else this.slots.set(username, running);
+  renewSlot(username: string, holder: string, ttlMs: number): Promise<void> {
+    const held = this.slots.get(username);
+    if (held?.has(holder) === true) held.set(holder, this.clock.now() + ttlMs);
+    return Promise.resolve();
+  }
+
+  releaseSlot(username: string, holder: string): Promise<void> {
+    const held = this.slots.get(username);
+    held?.delete(holder);
+    if (held?.size === 0) this.slots.delete(username);
     return Promise.resolve();
   }
 
@@ -43,5 +57,13 @@ export class InProcessCoordination implements Coordination {
       return Promise.resolve(undefined);
     }
     return Promise.resolve(lease.owner);
+  }
+
+  /** A user's unexpired slots (expired ones are dropped on the way). */
+  private held(username: string): Map<string, number> {
+    const held = this.slots.get(username) ?? new Map<string, number>();
+    const now = this.clock.now();
+    for (const [holder, until] of held) if (until <= now) held.delete(holder);
+    return held;
   }
 }

@@ -45,9 +45,10 @@ class Stream {
     if (first === undefined || fromSeq < first.seq) return { state: 'behind' };
     const chunks: OutputChunk[] = [];
     let bytes = 0;
-    for (let i = fromSeq - first.seq; i < this.tail.length && bytes < maxBytes; i += 1) {
+    for (let i = fromSeq - first.seq; i < this.tail.length; i += 1) {
       const chunk = this.tail[i];
-      if (chunk === undefined) break;
+      // Up to maxBytes, and at least one chunk so that a read always makes progress.
+      if (chunk === undefined || (chunks.length > 0 && bytes + chunk.data.length > maxBytes)) break;
       chunks.push(chunk);
       bytes += chunk.data.length;
     }

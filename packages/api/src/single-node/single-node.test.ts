@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   describeControlContract,
   describeCoordinationContract,
@@ -18,4 +18,18 @@ describe('single-node implementations', () => {
   describeLiveBusContract('in process', () => new InProcessLiveBus());
   describeControlContract('in process', () => new InProcessControl());
   describeCoordinationContract('in process', (clock) => new InProcessCoordination(clock));
+
+  it('the in-process bus wakes its waiters when a stream is closed', async () => {
+    const bus = new InProcessLiveBus();
+    bus.open('x');
+    let woke = false;
+    const waiting = bus.wait('x', 0, new AbortController().signal).then(() => {
+      woke = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woke).toBe(false);
+    bus.close('x');
+    await waiting;
+    expect(woke).toBe(true);
+  });
 });

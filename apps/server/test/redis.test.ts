@@ -1,0 +1,121 @@
+import {
+  describeControlContract,
+  describeCoordinationContract,
+  describeLiveBusContract,
+} from '@ogent/api/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisConnections, connectRedis } from '../src/cluster/redis.js';
+import { RedisControl } from '../src/cluster/redis-control.js';
+import { RedisCoordination } from '../src/cluster/redis-coordination.js';
+import { RedisLiveBus } from '../src/cluster/redis-live-bus.js';
+import { type RedisFixture, startRedis } from '../src/testing/engines.js';
+
+/** A real redis-server, started for this file. */
+let redis: RedisFixture;
+const connections: RedisConnections[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await Promise.all(connections.map((c) => c.close()));
+  await redis?.stop();
+});
+
+const errors: unknown[] = [];
+async function connect(): Promise<RedisConnections> {
+  const opened = await connectRedis(redis.url, (error) => errors.push(error));
+  connections.push(opened);
+  return opened;
+}
+
+/**
+ * The contract suites call their factory synchronously for the bus and control: the connections
+ * are made up front. Each bus gets fresh execution ids from the suite, so they can share Redis.
+ */
+let busConnections: RedisConnections;
+let controlConnections: RedisConnections;
+let coordinationConnections: RedisConnections;
+beforeAll(async () => {
+  [busConnections, controlConnections, coordinationConnections] = await Promise.all([
+    connect(),
+    connect(),
+    connect(),
+  ]);
+});
+
+let busNumber = 0;
+describeLiveBusContract('Redis streams', () => {
+  busNumber += 1;
+  const bus = new RedisLiveBus(busConnections.client, busConnections.blocking, (e) =>
+    errors.push(e),
+  );
+  // Each test uses the ids x, y, z: give each bus its own namespace of them.
+  const prefix = `bus${busNumber}-`;
+  return {
+    open: (id) => bus.open(prefix + id),
+    publish: (id, chunk) => bus.publish(prefix + id, chunk),
+    stored: (id, seq) => bus.stored(prefix + id, seq),
+    end: (id, end) => bus.end(prefix + id, end),
+    close: (id) => bus.close(prefix + id),
+    read: (id, from, max) => bus.read(prefix + id, from, max),
+    wait: (id, after, signal) => bus.wait(prefix + id, after, signal),
+    progress: (id) => bus.progress(prefix + id),
+  };
+});
+
+describeControlContract('Redis publish/subscribe', () =>
+  RedisControl.start(controlConnections.client, controlConnections.subscriber),
+);
+
+let coordinationNumber = 0;
+describeCoordinationContract('Redis', (clock) => {
+  coordinationNumber += 1;
+  const prefix = `c${coordinationNumber}-`;
+  const coordination = new RedisCoordination(coordinationConnections.client, () => clock.now());
+  return {
+    limiters: (options) =>
+      coordination.limiters({ ...options, keyPrefix: prefix + options.keyPrefix }),
+    acquireSlot: (user, limit, holder, ttl) =>
+      coordination.acquireSlot(prefix + user, limit, holder, ttl),
+    renewSlot: (user, holder, ttl) => coordination.renewSlot(prefix + user, holder, ttl),
+    releaseSlot: (user, holder) => coordination.releaseSlot(prefix + user, holder),
+    claim: (id, owner, ttl) => coordination.claim(prefix + id, owner, ttl),
+    release: (id, owner) => coordination.release(prefix + id, owner),
+    ownerOf: (id) => coordination.ownerOf(prefix + id),
+  };
+});
+
+describe('the live bus across instances', () => {
+  it('a cancel reaches the instance that registered, not only the one asked', async () => {
+    const [a, b] = await Promise.all([connect(), connect()]);
+    const [onA, onB] = await Promise.all([
+      RedisControl.start(a.client, a.subscriber),
+      RedisControl.start(b.client, b.subscriber),
+    ]);
+    let cancelled = false;
+    onA.register('remote-1', () => {
+      cancelled = true;
+    });
+    expect(await onB.cancel('remote-1')).toBe(true);
+    await expect.poll(() => cancelled).toBe(true);
+  });
+
+  it('a watcher on another instance sees chunks only once they are stored, in order', async () => {
+    const [a, b] = await Promise.all([connect(), connect()]);
+    const owner = new RedisLiveBus(a.client, a.blocking, (e) => errors.push(e));
+    const watcher = new RedisLiveBus(b.client, b.blocking, (e) => errors.push(e));
+    owner.open('cross-1');
+    owner.publish('cross-1', { seq: 1, stream: 'stdout', data: Buffer.from([0, 255, 10]) });
+    await expect.poll(async () => (await watcher.read('cross-1', 1, 1024)).state).toBe('live');
+    expect(await watcher.read('cross-1', 1, 1024)).toMatchObject({ chunks: [] });
+    const woke = watcher.wait('cross-1', 0, new AbortController().signal);
+    owner.stored('cross-1', 1);
+    await woke;
+    const read = await watcher.read('cross-1', 1, 1024);
+    expect(read.state === 'live' && read.chunks.map((c) => [...c.data])).toEqual([[0, 255, 10]]);
+    await owner.shutdown();
+    await watcher.shutdown();
+  });
+});
