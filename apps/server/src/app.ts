@@ -81,8 +81,14 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/healthz') {
-      await ogent.check();
-      sendJson(res, 200, { status: 'ok', running: services.executions.runningCount });
+      const backends = await ogent.check();
+      const healthy = Object.values(backends).every((state) => state === 'ok');
+      sendJson(res, healthy ? 200 : 503, {
+        status: healthy ? 'ok' : 'degraded',
+        instance: ogent.instanceId,
+        running: services.executions.runningCount,
+        backends,
+      });
     } else if (pathname.startsWith('/trpc/')) {
       trpcHandler(req, res);
     } else if (pathname === '/api' || pathname.startsWith('/api/')) {

@@ -1,13 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   AuthService,
+  type Control,
+  type Coordination,
+  type ExecutionRecords,
   ExecutionService,
   InProcessControl,
   InProcessCoordination,
   InProcessLiveBus,
+  type LiveBus,
   LoginThrottle,
+  type OutputLog,
   type OutputWriterOptions,
   type Services,
+  type SigningKeyStore,
   TargetCatalog,
   TokenService,
   type UserAccount,
@@ -16,11 +22,18 @@ import {
 } from '@ogent/api';
 import { type Clock, CommandPolicy, Executor, LocalTransport, systemClock } from '@ogent/executor';
 import { sql } from 'kysely';
+import { type RedisConnections, connectRedis } from './cluster/redis.js';
+import { RedisControl } from './cluster/redis-control.js';
+import { RedisCoordination } from './cluster/redis-coordination.js';
+import { RedisLiveBus } from './cluster/redis-live-bus.js';
 import type { Config } from './config/schema.js';
 import type { ServerLogger } from './logger.js';
 import { openDatabase } from './storage/database.js';
 import { FileOutputLog } from './storage/file-output-log.js';
 import { OutputFiles } from './storage/output-files.js';
+import { openPostgres } from './storage/postgres/database.js';
+import { PgOutputLog } from './storage/postgres/output-log.js';
+import { PgSigningKeyStore } from './storage/postgres/signing-keys.js';
 import { SqlRecords } from './storage/records.js';
 import { FileSigningKeyStore } from './storage/signing-key.js';
 import { UserStore, signInAccounts } from './storage/users.js';
@@ -49,8 +62,8 @@ export interface Ogent {
   readonly instanceId: string;
   /** Executions found `running` at start that no instance owns, now marked interrupted. */
   readonly recoveredInterrupted: number;
-  /** Throws when storage does not answer (for `/healthz`). */
-  check(): Promise<void>;
+  /** Whether each backend answers (for `/healthz`): `database`, and `redis` in a cluster. */
+  check(): Promise<Record<string, 'ok' | 'down'>>;
   /** Stops running executions (recorded as interrupted), then closes connections and storage. */
   close(): Promise<void>;
 }
@@ -124,17 +137,15 @@ function announceLocalAccounts(config: Config, executor: Executor, logger: Serve
 export async function composeOgent(config: Config, options: ComposeOptions): Promise<Ogent> {
   const { logger, env, announce } = options;
   const clock = options.clock ?? systemClock;
-  const instanceId = randomUUID();
+  const instanceId = config.cluster.instanceId ?? randomUUID();
 
-  const database = await openDatabase(config.server.dataDir);
-  if (database.migrated.length > 0)
-    logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
-  const outputFiles = await OutputFiles.open(config.server.dataDir);
-  const records = new SqlRecords(database.db);
-  const log = new FileOutputLog(database.db, outputFiles);
-  const coordination = new InProcessCoordination(clock);
+  const backends =
+    config.storage.databaseUrl !== undefined && config.storage.redisUrl !== undefined
+      ? await clusterBackends(config.storage.databaseUrl, config.storage.redisUrl, logger, clock)
+      : await singleNodeBackends(config.server.dataDir, logger, clock);
+  const { records, log, coordination } = backends;
 
-  const userStore = new UserStore(database.db);
+  const userStore = backends.users;
   if (options.bootstrapAdmin === true) await ensureAdmin(userStore, env, announce);
   const { accounts, disabled } = signInAccounts(
     await userStore.all(),
@@ -153,7 +164,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
 
   const { auth: authConfig } = config;
   const tokens = await TokenService.create({
-    key: await new FileSigningKeyStore(config.server.dataDir).loadOrCreate(),
+    key: await backends.signingKeys.loadOrCreate(),
     ttl: authConfig.tokenTtl,
     clock,
     ...(authConfig.jwksUrl !== undefined &&
@@ -195,22 +206,26 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     policy,
     records,
     log,
-    bus: new InProcessLiveBus(),
-    control: new InProcessControl(),
+    bus: backends.bus,
+    control: backends.control,
     coordination,
     limits: config.limits,
     logger,
     clock,
     instanceId,
+    leaseTtlMs: config.cluster.leaseTtlMs,
     ...(options.writer === undefined ? {} : { writer: options.writer }),
   });
-  const recoveredInterrupted = await executions.recover({ immediately: true });
-  if (recoveredInterrupted > 0) {
-    logger.warn(
-      { count: recoveredInterrupted },
-      'executions left running by the last process marked interrupted',
-    );
-  }
+  const recovered = (count: number): void => {
+    logger.warn({ count }, 'executions that no instance runs any more marked interrupted');
+  };
+  // The single node just started: nothing it recorded as running runs. In a cluster another
+  // instance may run it: recovery waits for a lease to lapse, and keeps looking.
+  const recoveredInterrupted = await executions.recover({ immediately: !backends.shared });
+  if (recoveredInterrupted > 0) recovered(recoveredInterrupted);
+  const stopSweeping = backends.shared
+    ? executions.sweepEvery(Math.max(250, config.cluster.leaseTtlMs / 4), recovered)
+    : () => undefined;
 
   return {
     services: { auth, executions, catalog: new TargetCatalog(config.targets, policy), clock },
@@ -218,14 +233,123 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     tokens,
     instanceId,
     recoveredInterrupted,
-    check: async () => {
-      await sql`select 1`.execute(database.db);
-    },
+    check: () => backends.check(),
     close: async () => {
+      stopSweeping();
       await executions.shutdown();
       await executor.close();
+      await backends.close();
+    },
+  };
+}
+
+/** Where records, output and coordination live: the single node's or the cluster's. */
+interface Backends {
+  readonly records: ExecutionRecords;
+  readonly log: OutputLog;
+  readonly users: UserStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly bus: LiveBus;
+  readonly control: Control;
+  readonly coordination: Coordination;
+  /** Shared with other instances (cluster mode). */
+  readonly shared: boolean;
+  check(): Promise<Record<string, 'ok' | 'down'>>;
+  close(): Promise<void>;
+}
+
+/** Whether `probe` answers within a second. */
+async function answers(probe: () => Promise<unknown>): Promise<'ok' | 'down'> {
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 1_000).unref()),
+    ]);
+    return 'ok';
+  } catch {
+    return 'down';
+  }
+}
+
+/** SQLite and files in dataDir; live bus, control and coordination in this process. */
+async function singleNodeBackends(
+  dataDir: string,
+  logger: ServerLogger,
+  clock: Clock,
+): Promise<Backends> {
+  const database = await openDatabase(dataDir);
+  if (database.migrated.length > 0)
+    logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
+  const outputFiles = await OutputFiles.open(dataDir);
+  return {
+    records: new SqlRecords(database.db),
+    log: new FileOutputLog(database.db, outputFiles),
+    users: new UserStore(database.db),
+    signingKeys: new FileSigningKeyStore(dataDir),
+    bus: new InProcessLiveBus(),
+    control: new InProcessControl(),
+    coordination: new InProcessCoordination(clock),
+    shared: false,
+    check: async () => ({ database: await answers(() => sql`select 1`.execute(database.db)) }),
+    close: async () => {
       await outputFiles.closeAll();
       await database.close();
+    },
+  };
+}
+
+/** One PostgreSQL and one Redis, shared with every other instance. */
+async function clusterBackends(
+  databaseUrl: string,
+  redisUrl: string,
+  logger: ServerLogger,
+  clock: Clock,
+): Promise<Backends> {
+  const postgres = await openPostgres(databaseUrl);
+  if (postgres.migrated.length > 0)
+    logger.info({ migrations: postgres.migrated }, 'PostgreSQL migrated');
+  let redis: RedisConnections;
+  try {
+    // Logged once per outage, not once per retry.
+    let down = false;
+    redis = await connectRedis(redisUrl, (error) => {
+      if (down) return;
+      down = true;
+      logger.warn({ err: error }, 'Redis connection lost; reconnecting');
+      setTimeout(() => {
+        down = false;
+      }, 5_000).unref();
+    });
+  } catch (error) {
+    await postgres.close();
+    throw error;
+  }
+  const bus = new RedisLiveBus(redis.client, redis.blocking, (error, what) =>
+    logger.warn({ err: error }, `live bus: ${what} failed`),
+  );
+  const control = await RedisControl.start(redis.client, redis.subscriber);
+  return {
+    records: new SqlRecords(postgres.db),
+    log: new PgOutputLog(postgres.db),
+    users: new UserStore(postgres.db),
+    signingKeys: new PgSigningKeyStore(postgres.db),
+    bus,
+    control,
+    coordination: new RedisCoordination(redis.client, () => clock.now()),
+    shared: true,
+    check: async () => {
+      const [database, cache] = await Promise.all([
+        answers(() => sql`select 1`.execute(postgres.db)),
+        answers(async () => {
+          if (!(await redis.ping())) throw new Error('no answer');
+        }),
+      ]);
+      return { database, redis: cache };
+    },
+    close: async () => {
+      await bus.shutdown();
+      await redis.close();
+      await postgres.close();
     },
   };
 }

@@ -1,15 +1,14 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pgrep, pkill, startSshd } from '@ogent/executor/testing';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { stringify } from 'yaml';
 import { type TestStack, startTestStack, testConfig } from '../src/testing/index.js';
-import { signedIn, watch } from './helpers.js';
+import { launchServer, signedIn, watch } from './helpers.js';
 
 const stacks: TestStack[] = [];
 afterEach(async () => {
@@ -198,37 +197,15 @@ describe('faults between the server and its clients', () => {
 });
 
 describe('the server killed with SIGKILL during runs', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
   let child: ChildProcess | undefined;
   afterAll(() => {
     child?.kill('SIGKILL');
   });
 
-  function launch(configFile: string): Promise<{ process: ChildProcess; url: string }> {
-    const proc = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(root, 'src/main.ts'), '--config', configFile],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child = proc;
-    return new Promise((resolve, reject) => {
-      let out = '';
-      proc.stdout?.setEncoding('utf8');
-      proc.stdout?.on('data', (text: string) => {
-        out += text;
-        const match = /Ogent is running at (http:\/\/\S+)/.exec(out);
-        if (match?.[1] !== undefined) resolve({ process: proc, url: match[1] });
-      });
-      let err = '';
-      proc.stderr?.setEncoding('utf8');
-      proc.stderr?.on('data', (text: string) => {
-        err += text;
-      });
-      proc.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}${err}`)));
-    });
+  async function launch(configFile: string): Promise<{ process: ChildProcess; url: string }> {
+    const launched = await launchServer(configFile);
+    child = launched.process;
+    return launched;
   }
 
   it('history is intact after a restart; the runs are interrupted, with their output so far', async () => {

@@ -1,3 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ExecutionMessage } from '@ogent/api';
 import { TRPCClientError } from '@trpc/client';
 import { WebSocket } from 'ws';
@@ -264,4 +267,35 @@ export function handshakeStatus(
     },
     (error: Error) => Number(/handshake refused: (\d+)/.exec(error.message)?.[1] ?? 0),
   );
+}
+
+/**
+ * Starts the server as its own process (`src/main.ts` through tsx) with a config file, as an
+ * operator would; resolves once it says where it listens.
+ */
+export function launchServer(
+  configFile: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ process: ChildProcess; url: string }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/main.ts'), '--config', configFile],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout?.setEncoding('utf8');
+    proc.stdout?.on('data', (text: string) => {
+      out += text;
+      const match = /Ogent is running at (http:\/\/\S+)/.exec(out);
+      if (match?.[1] !== undefined) resolve({ process: proc, url: match[1] });
+    });
+    let err = '';
+    proc.stderr?.setEncoding('utf8');
+    proc.stderr?.on('data', (text: string) => {
+      err += text;
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}${err}`)));
+  });
 }

@@ -213,10 +213,15 @@ describe('POST /api/command', () => {
 });
 
 describe('server basics', () => {
-  it('/healthz answers', async () => {
+  it('/healthz names the instance and the state of its backends', async () => {
     const response = await fetch(`${stack.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      instance: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      running: expect.any(Number),
+      backends: { database: 'ok' },
+    });
   });
 
   it('publishes its token verification key', async () => {

@@ -108,6 +108,21 @@ export class RedisLiveBus implements LiveBus {
   }
 
   async read(executionId: string, fromSeq: number, maxBytes: number): Promise<LiveRead> {
+    try {
+      return await this.readStream(executionId, fromSeq, maxBytes);
+    } catch (error) {
+      // Redis away (restarting): as far as this read can tell, the bus holds nothing. Watchers
+      // then follow the record and the output log in PostgreSQL until it is back.
+      this.onError(error, `reading the stream of ${executionId}`);
+      return { state: 'absent' };
+    }
+  }
+
+  private async readStream(
+    executionId: string,
+    fromSeq: number,
+    maxBytes: number,
+  ): Promise<LiveRead> {
     const [first, entries] = await Promise.all([
       this.client.sendCommand<Reply>(
         ['XRANGE', key(executionId), '-', '+', 'COUNT', '1'],

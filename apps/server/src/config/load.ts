@@ -72,11 +72,34 @@ function resolvePaths(config: Config, baseDir: string): Config {
 }
 
 /** Validates a config object (already parsed, `${ENV}` not yet substituted). */
+/**
+ * `OGENT_DATABASE_URL` and `OGENT_REDIS_URL` override `storage.databaseUrl` and
+ * `storage.redisUrl`: the contract deployments and outside checks use to start cluster mode.
+ */
+function withStorageFromEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  const databaseUrl = env.OGENT_DATABASE_URL;
+  const redisUrl = env.OGENT_REDIS_URL;
+  if ((databaseUrl ?? '') === '' && (redisUrl ?? '') === '') return raw;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const config = raw as Record<string, unknown>;
+  const storage =
+    typeof config.storage === 'object' && config.storage !== null ? config.storage : {};
+  return {
+    ...config,
+    storage: {
+      ...storage,
+      ...(databaseUrl === undefined || databaseUrl === '' ? {} : { databaseUrl }),
+      ...(redisUrl === undefined || redisUrl === '' ? {} : { redisUrl }),
+    },
+  };
+}
+
 export function parseConfig(
   raw: unknown,
   options: { source: string; baseDir: string; env?: NodeJS.ProcessEnv },
 ): Config {
-  const substituted = substituteEnv(raw ?? {}, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const substituted = withStorageFromEnv(substituteEnv(raw ?? {}, env), env);
   const result = configSchema.safeParse(substituted);
   if (!result.success) throw new ConfigError(formatZodError(result.error, options.source));
   return resolvePaths(result.data, options.baseDir);

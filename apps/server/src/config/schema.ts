@@ -62,6 +62,43 @@ export const serverSectionSchema = z
   })
   .strict();
 
+/**
+ * Where state lives. Neither: the single node's embedded SQLite and files (in dataDir). Both:
+ * cluster mode, every instance sharing one PostgreSQL and one Redis.
+ */
+export const storageSectionSchema = z
+  .object({
+    /** `postgres://...` (or `OGENT_DATABASE_URL`): records, audit, users, output, signing keys. */
+    databaseUrl: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .optional(),
+    /** `redis://...` (or `OGENT_REDIS_URL`): live output, cancels, leases, limits. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
+  })
+  .strict()
+  .refine((s) => (s.databaseUrl === undefined) === (s.redisUrl === undefined), {
+    message: 'cluster mode needs both databaseUrl and redisUrl (or neither, for the single node)',
+  });
+
+export const clusterSectionSchema = z
+  .object({
+    /** This instance's name in leases and /healthz; a random one by default. */
+    instanceId: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ -')
+      .optional(),
+    /**
+     * How long an owner lease lasts without renewal. An instance that dies has its running
+     * executions marked interrupted within about 2.25 times this.
+     */
+    leaseTtlMs: z.number().int().min(1_000).max(600_000).default(8_000),
+  })
+  .strict();
+
 /** The whole configuration file. Keys may be added; the documented ones are a contract. */
 export const configSchema = z
   .object({
@@ -72,6 +109,8 @@ export const configSchema = z
     targets: z.array(targetSchema).min(1, 'define at least one target'),
     commands: z.record(commandNameSchema, commandRuleSchema),
     limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+    storage: storageSectionSchema.default({}),
+    cluster: clusterSectionSchema.default(clusterSectionSchema.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {

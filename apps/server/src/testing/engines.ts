@@ -170,6 +170,7 @@ export async function startNginx(options: {
       `  uwsgi_temp_path ${dir}/uwsgi;`,
       `  scgi_temp_path ${dir}/scgi;`,
       '  include /etc/nginx/mime.types;',
+      '  map $http_upgrade $connection_upgrade { default upgrade; "" close; }',
       `  upstream ogent { ${options.upstreams.map((u) => `server ${u} max_fails=1 fail_timeout=2s;`).join(' ')} }`,
       `  server {`,
       `    listen 127.0.0.1:${port};`,

@@ -1,5 +1,6 @@
 export { typedClient, type TypedClient } from './client.js';
 export {
+  EMIT_SCRIPT,
   TEST_USERS,
   startTestStack,
   testConfig,

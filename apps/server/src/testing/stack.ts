@@ -19,7 +19,7 @@ export const TEST_USERS = {
  * `emit LINES [DELAY_TENTHS]`: numbered lines on stdout, every tenth also on stderr, optionally
  * pausing between lines. Lets tests check ordering and completeness across a reconnect.
  */
-const EMIT_SCRIPT = `#!/bin/sh
+export const EMIT_SCRIPT = `#!/bin/sh
 n=$1; d=\${2:-0}; i=1
 while [ "$i" -le "$n" ]; do
   echo "out $i"

@@ -85,10 +85,30 @@ export class Runner {
       outputBytes: 0,
       interruptedByShutdown: false,
     };
+    try {
+      await this.deps.coordination.claim(execution.id, this.deps.instanceId, this.deps.leaseTtlMs);
+    } catch (error) {
+      // Nobody can know this instance runs it: it does not run. Its record says so.
+      await this.deps.records.finish(execution.id, {
+        status: 'failed',
+        exitCode: null,
+        signal: null,
+        error: 'The command could not be started: coordination is unreachable.',
+        errorCode: 'unavailable',
+        finishedAt: this.deps.clock.now(),
+        durationMs: 0,
+        outputBytes: 0,
+        lastSeq: 0,
+        truncated: false,
+      });
+      await this.deps.coordination
+        .releaseSlot(execution.username, execution.id)
+        .catch(() => undefined);
+      throw error;
+    }
     this.running.set(execution.id, state);
     this.deps.bus.open(execution.id);
     const unregister = this.deps.control.register(execution.id, () => state.controller.abort());
-    await this.deps.coordination.claim(execution.id, this.deps.instanceId, this.deps.leaseTtlMs);
     const loop = this.run(state)
       .finally(unregister)
       .finally(() => this.loops.delete(loop));

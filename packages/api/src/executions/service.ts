@@ -1,7 +1,7 @@
 import type { Clock, CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
 import type { LimitsConfig } from '../config.js';
-import { DomainError } from '../errors.js';
+import { DomainError, isDomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Control } from '../ports/control.js';
 import type { Coordination } from '../ports/coordination.js';
@@ -75,10 +75,33 @@ export class ExecutionService {
     if (this.closing) {
       throw new DomainError('unavailable', 'The server is shutting down; try again in a moment.');
     }
-    const result = await this.admission.admit(user, request);
+    let result: Awaited<ReturnType<Admission['admit']>>;
+    try {
+      result = await this.admission.admit(user, request);
+    } catch (error) {
+      throw this.unavailable(error, 'admitting a command');
+    }
     if ('replayed' in result) return { executionId: result.replayed };
-    await this.runner.start(result.admitted);
+    try {
+      await this.runner.start(result.admitted);
+    } catch (error) {
+      throw this.unavailable(error, 'starting a command');
+    }
     return { executionId: result.admitted.id };
+  }
+
+  /**
+   * A failure of storage or coordination (the database or Redis away) while taking a command:
+   * the command did not run, and the caller is told to retry, not that the server broke.
+   */
+  private unavailable(error: unknown, what: string): unknown {
+    if (isDomainError(error)) return error;
+    this.deps.logger.error({ err: error }, `storage failed while ${what}`);
+    return new DomainError(
+      'unavailable',
+      'Storage is unreachable, so the command was not run. Try again in a moment.',
+      { cause: error },
+    );
   }
 
   /** An execution the user may see; `not_found` for one that does not exist or is not theirs. */

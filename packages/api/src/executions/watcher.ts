@@ -5,7 +5,7 @@ import type { OutputLog } from '../ports/output-log.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { ExecutionAccess } from './access.js';
 import { endMessageFromRecord, toMessages } from './messages.js';
-import type { ExecutionMessage, OutputChunk } from './types.js';
+import type { ExecutionMessage, ExecutionRecord, OutputChunk } from './types.js';
 
 /** Waits until the client can take more (WebSocket backpressure). */
 export type ReadyFn = () => Promise<void>;
@@ -16,6 +16,8 @@ const noWait: ReadyFn = () => Promise.resolve();
 const READ_BATCH_BYTES = 1024 * 1024;
 /** How often the log is read for an execution that runs where the live bus does not reach. */
 export const REMOTE_POLL_MS = 250;
+/** After this long without news of a running execution, its record is looked at. */
+export const QUIET_MS = 3_000;
 
 /**
  * Follows executions: output after a seq, then the end, from the live bus while it holds them
@@ -51,12 +53,15 @@ export class Watcher {
       const live = await bus.read(id, next, READ_BATCH_BYTES);
       if (live.state === 'behind') {
         const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
-        if (chunks.length === 0) {
-          // Lost from the log (a failed write): skip ahead rather than spin.
-          next = (bus.progress(id)?.lastSeq ?? next) + 1;
+        if (chunks.length > 0) {
+          next = yield* this.send(chunks, ready, signal, next);
           continue;
         }
-        next = yield* this.send(chunks, ready, signal, next);
+        const progress = bus.progress(id);
+        // The runner is here and knows the chunk is lost from the log (a failed write): skip
+        // ahead rather than spin. Elsewhere, wait: the log may simply not have it yet.
+        if (progress !== undefined) next = progress.lastSeq + 1;
+        else await this.pause(signal);
         continue;
       }
       if (live.state === 'live') {
@@ -71,7 +76,15 @@ export class Watcher {
           }
           return;
         }
-        await bus.wait(id, next - 1, signal);
+        if ((await this.waitOrQuiet(id, next - 1, signal)) === 'quiet') {
+          // Nothing for a while: the runner may have died (its stream then never ends). Once the
+          // record says it ended, that is the end.
+          const record = await records.get(id);
+          if (record !== undefined && record.status !== 'running') {
+            yield* this.finish(record, next, afterSeq, ready, signal);
+            return;
+          }
+        }
         continue;
       }
       // Not on this bus: ended, or running where this bus does not reach. A record still
@@ -85,18 +98,53 @@ export class Watcher {
         else await this.pause(signal);
         continue;
       }
-      while (!signal.aborted && next <= record.lastSeq) {
-        const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
-        if (chunks.length === 0) break;
-        next = yield* this.send(chunks, ready, signal, next);
-      }
-      const end = endMessageFromRecord(record);
-      if (!signal.aborted && afterSeq < end.seq) {
-        await ready();
-        yield end;
-      }
+      yield* this.finish(record, next, afterSeq, ready, signal);
       return;
     }
+  }
+
+  /** The rest of an ended execution from the log, then its end from the record. */
+  private async *finish(
+    record: ExecutionRecord,
+    from: number,
+    afterSeq: number,
+    ready: ReadyFn,
+    signal: AbortSignal,
+  ): AsyncGenerator<ExecutionMessage, void, undefined> {
+    let next = from;
+    while (!signal.aborted && next <= record.lastSeq) {
+      const chunks = await this.deps.log.readOutput(record.id, next, READ_BATCH_BYTES);
+      if (chunks.length === 0) break;
+      next = yield* this.send(chunks, ready, signal, next);
+    }
+    const end = endMessageFromRecord(record);
+    if (!signal.aborted && afterSeq < end.seq) {
+      await ready();
+      yield end;
+    }
+  }
+
+  /** Waits on the bus, or until nothing has come for QUIET_MS. */
+  private async waitOrQuiet(
+    id: string,
+    afterSeq: number,
+    signal: AbortSignal,
+  ): Promise<'event' | 'quiet'> {
+    const quiet = new AbortController();
+    const onAbort = (): void => quiet.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = this.deps.clock.setTimeout(() => {
+      timedOut = true;
+      quiet.abort();
+    }, QUIET_MS);
+    try {
+      await this.deps.bus.wait(id, afterSeq, quiet.signal);
+    } finally {
+      timer.cancel();
+      signal.removeEventListener('abort', onAbort);
+    }
+    return timedOut ? 'quiet' : 'event';
   }
 
   private async *send(

@@ -1,0 +1,270 @@
+import { execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type SshdFixture, pgrep, pkill, startSshd } from '@ogent/executor/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  type NginxFixture,
+  type PostgresFixture,
+  type RedisFixture,
+  startNginx,
+  startPostgres,
+  startRedis,
+} from '../src/testing/engines.js';
+import { EMIT_SCRIPT, type TestStack, testConfig } from '../src/testing/index.js';
+import { launchServer, post, request, signedIn, trpcError, watch } from './helpers.js';
+
+/**
+ * Cluster mode with the real engines: a PostgreSQL 15, a redis-server and Debian's nginx started
+ * for this file, three server processes sharing them (A and B behind nginx, C reached directly),
+ * and the real sshd target.
+ */
+
+const LEASE_TTL_MS = 4_000;
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Instance {
+  readonly name: string;
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+let postgres: PostgresFixture;
+let redis: RedisFixture;
+let sshd: SshdFixture;
+let nginx: NginxFixture;
+let dir: string;
+const instances = new Map<string, Instance>();
+
+/** A place to reach: an instance by name, or nginx. */
+const at = (where: string): TestStack =>
+  ({ url: where === 'nginx' ? nginx.url : instances.get(where)?.url }) as TestStack;
+
+async function launch(name: string): Promise<Instance> {
+  const dataDir = mkdtempSync(path.join(dir, `${name}-`));
+  const config = testConfig(sshd, sshd.dir, dataDir);
+  const file = path.join(dataDir, 'config.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      ...config,
+      server: { ...config.server, logLevel: 'warn', trustedProxies: ['127.0.0.1'] },
+      cluster: { instanceId: name, leaseTtlMs: LEASE_TTL_MS },
+    }),
+  );
+  const started = await launchServer(file, {
+    OGENT_DATABASE_URL: postgres.url,
+    OGENT_REDIS_URL: redis.url,
+  });
+  const instance = { name, ...started };
+  instances.set(name, instance);
+  return instance;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-cluster-'));
+  [postgres, redis, sshd] = await Promise.all([startPostgres(), startRedis(), startSshd()]);
+  writeFileSync(path.join(sshd.dir, 'emit.sh'), EMIT_SCRIPT, { mode: 0o755 });
+  // The first migrates; the others find the schema ready (or wait on the migration lock).
+  await launch('A');
+  await Promise.all([launch('B'), launch('C')]);
+  const upstreams = ['A', 'B'].map((name) => new URL(instances.get(name)?.url ?? '').host);
+  nginx = await startNginx({
+    upstreams,
+    siteConfig: path.join(root, '../../deploy/nginx/ogent-locations.conf'),
+    webRoot: path.join(root, '../web/dist'),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const instance of instances.values()) instance.process.kill('SIGKILL');
+  pkill(sshd?.username ?? '', 'emit.sh');
+  await Promise.allSettled([nginx?.stop(), redis?.stop(), postgres?.stop(), sshd?.stop()]);
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+const sha = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+const seqOutput = (n: number): string => Array.from({ length: n }, (_, i) => `${i + 1}\n`).join('');
+
+describe('instances that share PostgreSQL and Redis', () => {
+  it('round-robin through nginx; /healthz names the instance and its backends', async () => {
+    const seen = new Set<unknown>();
+    for (let i = 0; i < 6; i += 1) {
+      const health = await request(at('nginx'), '/healthz');
+      expect(health.status).toBe(200);
+      expect(health.json).toMatchObject({ backends: { database: 'ok', redis: 'ok' } });
+      seen.add(health.json?.instance);
+    }
+    expect([...seen].sort()).toEqual(['A', 'B']);
+  });
+
+  it('a token issued by one instance is accepted by every other', async () => {
+    const alice = await signedIn(at('A'), 'alice');
+    for (const where of ['B', 'C', 'nginx']) {
+      const validated = await post(at(where), '/api/auth/validate', {}, alice.token);
+      expect(validated.body).toMatchObject({ valid: true, user: { username: 'alice' } });
+    }
+    await alice.close();
+  });
+
+  it('a run owned by A, watched through nginx, arrives byte-exact across 20 socket drops', async () => {
+    const owner = await signedIn(at('A'), 'alice');
+    const viaNginx = await signedIn(at('nginx'), 'alice');
+    const n = 1_500_000;
+    const { executionId } = await owner.trpc.exec.execute.mutate({
+      target: 'web-1',
+      command: `seq 1 ${n}`,
+    });
+    let drops = 0;
+    let messages = 0;
+    const result = await watch(viaNginx, executionId, {
+      onMessage: () => {
+        messages += 1;
+        if (drops < 20 && messages % 2 === 0) {
+          drops += 1;
+          viaNginx.dropConnection();
+        }
+      },
+    });
+    expect(drops).toBe(20);
+    expect(result.end).toMatchObject({ status: 'completed', exitCode: 0 });
+    expect(sha(result.stdout)).toBe(sha(seqOutput(n)));
+    // Each event once, in order, whatever instance served it.
+    const seqs = result.ids.map(Number);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    await Promise.all([owner.close(), viaNginx.close()]);
+  });
+
+  it('a cancel sent to B stops a run owned by A, and leaves nothing on the target', async () => {
+    const onA = await signedIn(at('A'), 'bob');
+    const onB = await signedIn(at('B'), 'bob');
+    const seconds = String(8_000_000 + Math.floor(Math.random() * 1_000_000));
+    const { executionId } = await onA.trpc.exec.execute.mutate({
+      target: 'web-1',
+      command: `sleep ${seconds}`,
+    });
+    const sleeping = `^/bin/sleep -- ${seconds}$`;
+    await vi.waitFor(() => expect(pgrep(sshd.username, sleeping)).toHaveLength(1), {
+      timeout: 10_000,
+    });
+    const watching = watch(onB, executionId);
+    expect(await onB.trpc.exec.cancel.mutate({ executionId })).toMatchObject({ cancelled: true });
+    expect((await watching).end).toMatchObject({ status: 'cancelled' });
+    await vi.waitFor(() => expect(pgrep(sshd.username, sleeping)).toEqual([]), {
+      timeout: 10_000,
+    });
+    await Promise.all([onA.close(), onB.close()]);
+  });
+
+  it('holds the per-user limit across instances', async () => {
+    const admin = await Promise.all(['A', 'B'].map((name) => signedIn(at(name), 'admin')));
+    const ids: string[] = [];
+    try {
+      // limits.maxConcurrentPerUser is 8: four on each instance.
+      for (let i = 0; i < 8; i += 1) {
+        const client = admin[i % 2];
+        if (client === undefined) throw new Error('no client');
+        const { executionId } = await client.trpc.exec.execute.mutate({
+          target: 'local',
+          command: 'sleep 600',
+        });
+        ids.push(executionId);
+      }
+      for (const client of admin) {
+        const refused = await trpcError(
+          client.trpc.exec.execute.mutate({ target: 'local', command: 'sleep 600' }),
+        );
+        expect(refused.code).toBe('TOO_MANY_REQUESTS');
+      }
+    } finally {
+      for (const id of ids) await admin[0]?.trpc.exec.cancel.mutate({ executionId: id });
+      await Promise.all(admin.map((c) => c.close()));
+    }
+  });
+
+  it('shares the sign-in throttle: guesses spread over instances are counted together', async () => {
+    const answers: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const where = i % 2 === 0 ? 'A' : 'B';
+      const { status } = await post(at(where), '/api/auth/login', {
+        username: 'viewer',
+        password: `wrong-${i}`,
+      });
+      answers.push(status);
+    }
+    // Five free failures (auth.maxLoginFailures), the sixth sets a delay: then 429 anywhere.
+    expect(answers.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(answers.slice(6)).toEqual([429, 429]);
+  });
+
+  it('redis-server restarted mid-run: the watcher gets every line once, the run completes', async () => {
+    const owner = await signedIn(at('A'), 'alice');
+    const viaNginx = await signedIn(at('nginx'), 'alice');
+    const { executionId } = await owner.trpc.exec.execute.mutate({
+      target: 'web-1',
+      command: 'emit 60 1',
+    });
+    let restarted: Promise<void> | undefined;
+    const result = await watch(viaNginx, executionId, {
+      onMessage: (message) => {
+        if (restarted === undefined && message.type === 'output' && message.seq >= 10) {
+          restarted = redis.restart();
+        }
+      },
+    });
+    await restarted;
+    expect(result.end).toMatchObject({ status: 'completed', exitCode: 0 });
+    const lines = result.stdout.toString().trimEnd().split('\n');
+    expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `out ${i + 1}`));
+    await Promise.all([owner.close(), viaNginx.close()]);
+  });
+
+  it('SIGKILL of the owner: interrupted within 20 s, its output so far readable elsewhere', async () => {
+    const onC = await signedIn(at('C'), 'alice');
+    const viaNginx = await signedIn(at('nginx'), 'alice');
+    const { executionId } = await onC.trpc.exec.execute.mutate({
+      target: 'web-1',
+      command: 'emit 1000 2',
+    });
+    await vi.waitFor(
+      async () =>
+        expect((await viaNginx.trpc.exec.byId.query({ executionId })).status).toBe('running'),
+      { timeout: 10_000 },
+    );
+    // Some output stored, then the owner dies without a word.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    instances.get('C')?.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    pkill(sshd.username, 'emit.sh');
+    const result = await watch(viaNginx, executionId);
+    expect(Date.now() - killedAt).toBeLessThan(20_000);
+    expect(result.end).toMatchObject({ status: 'interrupted' });
+    const lines = result.stdout.toString().trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines).toEqual(Array.from({ length: lines.length }, (_, i) => `out ${i + 1}`));
+    await Promise.all([onC.close(), viaNginx.close()]);
+  });
+});
+
+describe('the default build still runs alone', () => {
+  it('needs both URLs for cluster mode, and says which key is missing', () => {
+    let message = '';
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts')], {
+        cwd: root,
+        env: { ...process.env, OGENT_DATABASE_URL: postgres.url, OGENT_REDIS_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+      });
+    } catch (error) {
+      message = String((error as { stderr?: Buffer }).stderr);
+    }
+    expect(message).toContain('storage: cluster mode needs both databaseUrl and redisUrl');
+  });
+});
