@@ -29,3 +29,9 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/local/bin/ogent-entrypoint"]
+
+# nginx in front of a cluster (docker-compose.cluster.yml): the console's files and the proxy.
+FROM nginx:1.22 AS web
+COPY --from=build /app/apps/web/dist /usr/share/ogent/web
+COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf
+COPY deploy/nginx/ogent-locations.conf /etc/nginx/ogent-locations.conf

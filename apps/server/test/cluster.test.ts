@@ -225,6 +225,43 @@ describe('instances that share PostgreSQL and Redis', () => {
     await Promise.all([owner.close(), viaNginx.close()]);
   });
 
+  it('PostgreSQL away: new commands get 503; a running one waits, then completes with all its output', async () => {
+    const owner = await signedIn(at('A'), 'alice');
+    const other = await signedIn(at('B'), 'alice');
+    const viaNginx = await signedIn(at('nginx'), 'alice');
+    const { executionId } = await owner.trpc.exec.execute.mutate({
+      target: 'web-1',
+      command: 'emit 40 1',
+    });
+    let paused = false;
+    let refused: Promise<{ code: string; message: string }> | undefined;
+    const watching = watch(viaNginx, executionId, {
+      onMessage: (message) => {
+        if (!paused && message.type === 'output' && message.seq >= 5) {
+          paused = true;
+          postgres.pause();
+          refused = trpcError(other.trpc.exec.execute.mutate({ target: 'local', command: 'true' }));
+        }
+      },
+    });
+    await vi.waitFor(() => expect(refused).toBeDefined(), { timeout: 20_000 });
+    expect(await refused).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'Storage is unreachable, so the command was not run. Try again in a moment.',
+    });
+    // Away for a few seconds: the command's output waits (nothing is dropped), then goes on.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    postgres.resume();
+    const result = await watching;
+    const expected = Array.from({ length: 40 }, (_, i) => `out ${i + 1}`);
+    expect(result.end).toMatchObject({ status: 'completed', exitCode: 0 });
+    expect(result.stdout.toString().trimEnd().split('\n')).toEqual(expected);
+    // And history has every line: a fresh watch reads it all from PostgreSQL.
+    const replay = await watch(other, executionId);
+    expect(replay.stdout.toString().trimEnd().split('\n')).toEqual(expected);
+    await Promise.all([owner.close(), other.close(), viaNginx.close()]);
+  });
+
   it('SIGKILL of the owner: interrupted within 20 s, its output so far readable elsewhere', async () => {
     const onC = await signedIn(at('C'), 'alice');
     const viaNginx = await signedIn(at('nginx'), 'alice');

@@ -54,6 +54,7 @@ const config = loadConfigFile(configFile, {
   OGENT_ADMIN_PASSWORD: 'compose-test-password',
   TARGET_HOST_KEY_SHA256: `SHA256:${'A'.repeat(43)}`,
   OGENT_PUBLIC_URL: composeDefault('OGENT_PUBLIC_URL'),
+  OGENT_TRUSTED_PROXY: composeDefault('OGENT_TRUSTED_PROXY'),
 });
 
 describe('docker-compose.yml', () => {
@@ -144,5 +145,62 @@ describe('docker-compose.yml', () => {
     });
     expect(services.server?.healthcheck).toBeDefined();
     expect(services.target?.healthcheck).toBeDefined();
+  });
+});
+
+describe('docker-compose.cluster.yml', () => {
+  const cluster = parseYaml(readFileSync(path.join(root, 'docker-compose.cluster.yml'), 'utf8'), {
+    merge: true,
+  }) as typeof compose & { networks: Record<string, { ipam: { config: { subnet: string }[] } }> };
+  const nginxConf = readFileSync(path.join(root, 'deploy/nginx/nginx.conf'), 'utf8');
+
+  it('has nginx, two instances, PostgreSQL, Redis and the target', () => {
+    expect(Object.keys(cluster.services).sort()).toEqual(
+      ['keys', 'nginx', 'ogent-1', 'ogent-2', 'postgres', 'redis', 'target'].sort(),
+    );
+  });
+
+  it('nginx sends to exactly the instances, and each instance trusts nginx as its proxy', () => {
+    const upstreams = [...nginxConf.matchAll(/server (ogent-\d):3000/g)].map((m) => m[1]);
+    expect(upstreams).toEqual(['ogent-1', 'ogent-2']);
+    const nginxAddress = (
+      cluster.services.nginx as unknown as { networks: { ogent: { ipv4_address: string } } }
+    ).networks.ogent.ipv4_address;
+    const subnet = cluster.networks.ogent?.ipam.config[0]?.subnet ?? '';
+    // nginx's fixed address lies in the compose network's subnet (a /24 here).
+    expect(subnet).toMatch(/\/24$/);
+    expect(nginxAddress.split('.').slice(0, 3)).toEqual(subnet.split('.').slice(0, 3));
+    for (const name of ['ogent-1', 'ogent-2']) {
+      const env = cluster.services[name]?.environment ?? {};
+      expect(env.OGENT_TRUSTED_PROXY).toBe(nginxAddress);
+      expect(env.OGENT_DATABASE_URL).toMatch(/^postgres:\/\/ogent:ogent@postgres:5432\/ogent$/);
+      expect(env.OGENT_REDIS_URL).toBe('redis://redis:6379');
+    }
+  });
+
+  it('the config each instance reads accepts the cluster environment', () => {
+    const clustered = loadConfigFile(configFile, {
+      OGENT_ADMIN_PASSWORD: 'compose-test-password',
+      TARGET_HOST_KEY_SHA256: `SHA256:${'A'.repeat(43)}`,
+      OGENT_PUBLIC_URL: 'http://localhost:8080',
+      OGENT_TRUSTED_PROXY: '172.28.0.10',
+      OGENT_DATABASE_URL: 'postgres://ogent:ogent@postgres:5432/ogent',
+      OGENT_REDIS_URL: 'redis://redis:6379',
+    });
+    expect(clustered.storage).toEqual({
+      databaseUrl: 'postgres://ogent:ogent@postgres:5432/ogent',
+      redisUrl: 'redis://redis:6379',
+    });
+    expect(clustered.server.trustedProxies).toEqual(['172.28.0.10']);
+  });
+
+  it('the web image stage copies what exists: the nginx config and the built console', () => {
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('FROM nginx:1.22 AS web');
+    for (const file of ['deploy/nginx/nginx.conf', 'deploy/nginx/ogent-locations.conf']) {
+      expect(dockerfile).toContain(`COPY ${file} `);
+      expect(existsSync(path.join(root, file))).toBe(true);
+    }
+    expect(nginxConf).toContain('include /etc/nginx/ogent-locations.conf;');
   });
 });

@@ -42,6 +42,10 @@ async function listening(port: number, timeoutMs: number, what: string): Promise
 export interface PostgresFixture {
   readonly url: string;
   readonly port: number;
+  /** Stops the server (its data kept): connections fail until {@link resume}. */
+  pause(): void;
+  /** Starts it again on the same port and data. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -64,19 +68,23 @@ export async function startPostgres(): Promise<PostgresFixture> {
   };
   run(`${PG_BIN}/initdb`, ['-D', dir, '-A', 'trust', '-U', 'ogent', '--no-sync']);
   const port = await freePort();
-  run(`${PG_BIN}/pg_ctl`, [
-    '-D',
-    dir,
-    '-l',
-    path.join(dir, 'server.log'),
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-    '-w',
-    'start',
-  ]);
+  const start = (): void =>
+    run(`${PG_BIN}/pg_ctl`, [
+      '-D',
+      dir,
+      '-l',
+      path.join(dir, 'server.log'),
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      '-w',
+      'start',
+    ]);
+  start();
   return {
     url: `postgres://ogent@127.0.0.1:${port}/postgres`,
     port,
+    pause: () => run(`${PG_BIN}/pg_ctl`, ['-D', dir, '-m', 'fast', '-w', 'stop']),
+    resume: start,
     stop: async () => {
       try {
         run(`${PG_BIN}/pg_ctl`, ['-D', dir, '-m', 'immediate', '-w', 'stop']);

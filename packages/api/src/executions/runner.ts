@@ -127,6 +127,21 @@ export class Runner {
     await this.writer.flush();
   }
 
+  /** Tries `write` until it succeeds or the writer's retry time has passed. */
+  private async retrying(write: () => Promise<void>): Promise<void> {
+    const { clock } = this.deps;
+    const giveUpAt = clock.now() + (this.deps.writer ?? WRITER_DEFAULTS).retryForMs;
+    for (let delay = 200; ; delay = Math.min(2_000, delay * 2)) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (clock.now() >= giveUpAt) throw error;
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      }
+    }
+  }
+
   private async run(state: Running): Promise<void> {
     const { execution } = state;
     const { bus, clock, coordination, instanceId, leaseTtlMs } = this.deps;
@@ -192,7 +207,8 @@ export class Runner {
     try {
       await this.writer.flush();
       await this.deps.log.complete(execution.id);
-      await this.deps.records.finish(execution.id, outcome);
+      // The database may be away for a moment: the end is retried while the lease is held.
+      await this.retrying(() => this.deps.records.finish(execution.id, outcome));
     } catch (error) {
       this.deps.logger.error(
         { err: error, executionId: execution.id },

@@ -52,7 +52,7 @@ export class Watcher {
     while (!signal.aborted) {
       const live = await bus.read(id, next, READ_BATCH_BYTES);
       if (live.state === 'behind') {
-        const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
+        const chunks = await this.stored(() => log.readOutput(id, next, READ_BATCH_BYTES), signal);
         if (chunks.length > 0) {
           next = yield* this.send(chunks, ready, signal, next);
           continue;
@@ -79,7 +79,7 @@ export class Watcher {
         if ((await this.waitOrQuiet(id, next - 1, signal)) === 'quiet') {
           // Nothing for a while: the runner may have died (its stream then never ends). Once the
           // record says it ended, that is the end.
-          const record = await records.get(id);
+          const record = await this.stored(() => records.get(id), signal);
           if (record !== undefined && record.status !== 'running') {
             yield* this.finish(record, next, afterSeq, ready, signal);
             return;
@@ -90,16 +90,31 @@ export class Watcher {
       // Not on this bus: ended, or running where this bus does not reach. A record still
       // `running` is followed until it ends: it ends either way, by its runner or, if that
       // runner is gone, by recovery (which alone decides that it was interrupted).
-      const record = await records.get(id);
+      const record = await this.stored(() => records.get(id), signal);
       if (record === undefined) return;
       if (record.status === 'running') {
-        const chunks = await log.readOutput(id, next, READ_BATCH_BYTES);
+        const chunks = await this.stored(() => log.readOutput(id, next, READ_BATCH_BYTES), signal);
         if (chunks.length > 0) next = yield* this.send(chunks, ready, signal, next);
         else await this.pause(signal);
         continue;
       }
       yield* this.finish(record, next, afterSeq, ready, signal);
       return;
+    }
+  }
+
+  /**
+   * A read of storage that a watcher can wait out: the database away for a moment (a restart)
+   * delays the watcher instead of ending its subscription with an error.
+   */
+  private async stored<T>(read: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    for (;;) {
+      try {
+        return await read();
+      } catch (error) {
+        if (signal.aborted) throw error;
+        await this.pause(signal);
+      }
     }
   }
 
@@ -113,7 +128,10 @@ export class Watcher {
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
     let next = from;
     while (!signal.aborted && next <= record.lastSeq) {
-      const chunks = await this.deps.log.readOutput(record.id, next, READ_BATCH_BYTES);
+      const chunks = await this.stored(
+        () => this.deps.log.readOutput(record.id, next, READ_BATCH_BYTES),
+        signal,
+      );
       if (chunks.length === 0) break;
       next = yield* this.send(chunks, ready, signal, next);
     }

@@ -34,6 +34,7 @@ describe('OutputWriter', () => {
       flushIntervalMs: 1,
       flushBytes: 1024,
       maxPendingBytes: 1 << 20,
+      retryForMs: 0,
     });
     writer.add(chunk('a', 1));
     // Another execution keeps printing, without pause, for as long as this runs.
@@ -64,6 +65,7 @@ describe('OutputWriter', () => {
         flushIntervalMs: 1,
         flushBytes: 25,
         maxPendingBytes: 1 << 20,
+        retryForMs: 0,
       },
     );
     for (let seq = 1; seq <= 20; seq += 1) writer.add(chunk('a', seq));
@@ -78,6 +80,7 @@ describe('OutputWriter', () => {
       flushIntervalMs: 1,
       flushBytes: 100,
       maxPendingBytes: 100,
+      retryForMs: 0,
     });
     writer.add(chunk('a', 1, 150));
     expect(writer.hasRoom).toBe(false);
@@ -92,7 +95,7 @@ describe('OutputWriter', () => {
       store,
       silentLogger,
       () => undefined,
-      { flushIntervalMs: 20, flushBytes: 1 << 20, maxPendingBytes: 1 << 20 },
+      { flushIntervalMs: 20, flushBytes: 1 << 20, maxPendingBytes: 1 << 20, retryForMs: 0 },
       clock,
     );
     writer.add(chunk('a', 1));
@@ -105,5 +108,51 @@ describe('OutputWriter', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(stored.map((c) => c.seq)).toEqual([1, 2]);
     expect(clock.pending).toBe(0);
+  });
+
+  it('retries a batch the store refused, in order, while its producers wait', async () => {
+    const clock = new ManualClock();
+    const stored: StoredChunk[] = [];
+    let failures = 2;
+    const store: OutputLog = {
+      appendOutput: (chunks) => {
+        if (failures > 0) {
+          failures -= 1;
+          return Promise.reject(new Error('database away'));
+        }
+        stored.push(...chunks);
+        return Promise.resolve();
+      },
+      readOutput: () => Promise.resolve([]),
+      summary: () => Promise.resolve({ lastSeq: 0, outputBytes: 0 }),
+      complete: () => Promise.resolve(),
+    };
+    const reported: number[] = [];
+    const writer = new OutputWriter(
+      store,
+      silentLogger,
+      (batch) => reported.push(...batch.map((c) => c.seq)),
+      { flushIntervalMs: 1, flushBytes: 1, maxPendingBytes: 15, retryForMs: 60_000 },
+      clock,
+    );
+    writer.add(chunk('a', 1));
+    writer.add(chunk('a', 2));
+    const flushed = writer.flush();
+    const tick = async (): Promise<void> => {
+      for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await tick();
+    // Refused once: kept, not reported as stored, and the producers have no room.
+    expect(stored).toEqual([]);
+    expect(reported).toEqual([]);
+    expect(writer.hasRoom).toBe(false);
+    clock.advance(200);
+    await tick();
+    expect(stored).toEqual([]);
+    clock.advance(400);
+    await flushed;
+    expect(stored.map((c) => c.seq)).toEqual([1, 2]);
+    expect(reported).toEqual([1, 2]);
+    expect(writer.hasRoom).toBe(true);
   });
 });

@@ -10,13 +10,23 @@ export interface OutputWriterOptions {
   readonly flushBytes: number;
   /** Above this many unwritten bytes, producers wait (and so, in turn, pause their commands). */
   readonly maxPendingBytes: number;
+  /**
+   * How long a batch that could not be stored (the database away) is retried, while its
+   * commands wait, before it is given up (and only live watchers got it).
+   */
+  readonly retryForMs: number;
 }
 
 export const WRITER_DEFAULTS: OutputWriterOptions = {
   flushIntervalMs: 20,
   flushBytes: 1024 * 1024,
   maxPendingBytes: 4 * 1024 * 1024,
+  retryForMs: 60_000,
 };
+
+/** First retry of a failed write, doubled up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 200;
+const RETRY_MAX_MS = 2_000;
 
 /**
  * Batches output chunks of all running executions into few large transactions, off the live
@@ -34,6 +44,11 @@ export class OutputWriter {
   /** Chunks added, and chunks whose batch has been handled, since the start: flush marks. */
   private added = 0;
   private handled = 0;
+  /** Since when writes fail, and the delay before the next try. */
+  private failingSince: number | undefined;
+  private retryDelay = RETRY_FIRST_MS;
+  /** No write before this (clock time): backing off after a failure. */
+  private retryAt = 0;
 
   constructor(
     private readonly store: OutputLog,
@@ -72,11 +87,17 @@ export class OutputWriter {
     const mark = this.added;
     while (this.handled < mark) {
       this.kick();
-      await this.running;
+      // Backing off after a failure, nothing runs: wait for the next attempt to end.
+      await (this.running ?? new Promise<void>((resolve) => this.roomWaiters.push(resolve)));
     }
   }
 
   private kick(): void {
+    const wait = this.retryAt - this.clock.now();
+    if (wait > 0) {
+      this.timer ??= this.clock.setTimeout(() => this.kick(), wait);
+      return;
+    }
     this.timer?.cancel();
     this.timer = undefined;
     if (this.running !== undefined || this.pending.length === 0) return;
@@ -85,24 +106,48 @@ export class OutputWriter {
     this.pending = [];
     this.pendingBytes = 0;
     this.inFlightBytes = bytes;
+    let retry = false;
     this.running = this.store
       .appendOutput(batch)
       .then(
-        () => this.flushed(batch),
+        () => {
+          this.failingSince = undefined;
+          this.retryDelay = RETRY_FIRST_MS;
+          this.flushed(batch);
+        },
         (error: unknown) => {
-          // Disk full or similar: live watchers still get the output; history loses this batch.
+          const now = this.clock.now();
+          this.failingSince ??= now;
+          if (now - this.failingSince < this.options.retryForMs) {
+            // The database may be back in a moment: keep the batch, first in line, and let the
+            // commands wait (their producers see no room) rather than lose their output.
+            if (this.retryDelay === RETRY_FIRST_MS) {
+              this.logger.warn({ err: error }, 'failed to store output; retrying');
+            }
+            this.pending = [...batch, ...this.pending];
+            this.pendingBytes += bytes;
+            retry = true;
+            return;
+          }
+          // Away for too long: live watchers got the output; history loses this batch.
           this.logger.error({ err: error, chunks: batch.length }, 'failed to store output');
           this.flushed(batch);
         },
       )
       .finally(() => {
-        this.handled += batch.length;
+        if (!retry) this.handled += batch.length;
         this.inFlightBytes = 0;
         this.running = undefined;
         const waiters = this.roomWaiters;
         this.roomWaiters = [];
         for (const wake of waiters) wake();
-        if (this.pending.length > 0) {
+        if (retry) {
+          const delay = this.retryDelay;
+          this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+          this.retryAt = this.clock.now() + delay;
+          this.timer?.cancel();
+          this.timer = this.clock.setTimeout(() => this.kick(), delay);
+        } else if (this.pending.length > 0) {
           if (this.pendingBytes >= this.options.flushBytes) this.kick();
           else
             this.timer ??= this.clock.setTimeout(() => this.kick(), this.options.flushIntervalMs);
