@@ -14,6 +14,7 @@ import {
   type RedisFixture,
   startNginx,
   startPostgres,
+  freePort,
   startRedis,
 } from '../src/testing/engines.js';
 import { EMIT_SCRIPT, type TestStack, testConfig } from '../src/testing/index.js';
@@ -32,6 +33,8 @@ interface Instance {
   readonly name: string;
   readonly url: string;
   readonly process: ChildProcess;
+  /** Its config file: a relaunch comes back on the same port. */
+  readonly configFile: string;
 }
 
 let postgres: PostgresFixture;
@@ -46,24 +49,43 @@ const at = (where: string): TestStack =>
   ({ url: where === 'nginx' ? nginx.url : instances.get(where)?.url }) as TestStack;
 
 async function launch(name: string): Promise<Instance> {
-  const dataDir = mkdtempSync(path.join(dir, `${name}-`));
-  const config = testConfig(sshd, sshd.dir, dataDir);
-  const file = path.join(dataDir, 'config.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      ...config,
-      server: { ...config.server, logLevel: 'warn', trustedProxies: ['127.0.0.1'] },
-      cluster: { instanceId: name, leaseTtlMs: LEASE_TTL_MS },
-    }),
-  );
+  const previous = instances.get(name)?.configFile;
+  let file = previous;
+  if (file === undefined) {
+    const dataDir = mkdtempSync(path.join(dir, `${name}-`));
+    const config = testConfig(sshd, sshd.dir, dataDir);
+    file = path.join(dataDir, 'config.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        ...config,
+        server: {
+          ...config.server,
+          port: await freePort(),
+          logLevel: 'warn',
+          trustedProxies: ['127.0.0.1'],
+        },
+        cluster: { instanceId: name, leaseTtlMs: LEASE_TTL_MS },
+      }),
+    );
+  }
   const started = await launchServer(file, {
     OGENT_DATABASE_URL: postgres.url,
     OGENT_REDIS_URL: redis.url,
   });
-  const instance = { name, ...started };
+  const instance = { name, configFile: file, ...started };
   instances.set(name, instance);
   return instance;
+}
+
+/** SIGKILL, then the same instance again on the same port. */
+async function killAndRelaunch(name: string): Promise<void> {
+  const instance = instances.get(name);
+  if (instance === undefined) throw new Error(`no instance ${name}`);
+  const exited = new Promise((resolve) => instance.process.once('exit', resolve));
+  instance.process.kill('SIGKILL');
+  await exited;
+  await launch(name);
 }
 
 beforeAll(async () => {
@@ -222,6 +244,30 @@ describe('instances that share PostgreSQL and Redis', () => {
     expect(result.end).toMatchObject({ status: 'completed', exitCode: 0 });
     const lines = result.stdout.toString().trimEnd().split('\n');
     expect(lines).toEqual(Array.from({ length: 60 }, (_, i) => `out ${i + 1}`));
+    await Promise.all([owner.close(), viaNginx.close()]);
+  });
+
+  it("SIGKILL of the instances a client's WebSocket goes through, mid-stream: every byte once", async () => {
+    const owner = await signedIn(at('C'), 'alice');
+    const viaNginx = await signedIn(at('nginx'), 'alice');
+    const { executionId } = await owner.trpc.exec.execute.mutate({
+      target: 'web-1',
+      command: 'emit 150 1',
+    });
+    // Whichever of A and B holds the socket, it is killed: A, then B, each back on its port.
+    const kills: Promise<void>[] = [];
+    const result = await watch(viaNginx, executionId, {
+      onMessage: (message) => {
+        if (message.type !== 'output') return;
+        if (kills.length === 0 && message.seq >= 10) kills.push(killAndRelaunch('A'));
+        if (kills.length === 1 && message.seq >= 70) kills.push(killAndRelaunch('B'));
+      },
+    });
+    await Promise.all(kills);
+    expect(kills).toHaveLength(2);
+    expect(result.end).toMatchObject({ status: 'completed', exitCode: 0 });
+    const lines = result.stdout.toString().trimEnd().split('\n');
+    expect(lines).toEqual(Array.from({ length: 150 }, (_, i) => `out ${i + 1}`));
     await Promise.all([owner.close(), viaNginx.close()]);
   });
 
