@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -9,21 +10,22 @@ import type { TypedClient } from '@ogent/server/testing';
 import { RawSubscriber, client, login, runHttp, runTyped } from './lib/product.js';
 import { type Figure, type Goal, type Results, withSummaries, writeResults } from './lib/report.js';
 import { controlMaster, freshArgs, timeSsh } from './lib/ssh.js';
-import { type BenchStack, startBenchStack } from './lib/stack.js';
+import { cpuSeconds, startBenchCluster } from './lib/cluster.js';
+import { type BenchStack, startBenchStack, writeLogFile } from './lib/stack.js';
 import { summarize } from './lib/stats.js';
 
 const MiB = 1024 * 1024;
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    /** Run only these sections (comma-separated: latency,throughput,concurrency,memory). */
+    /** Run only these sections (comma-separated: latency,throughput,concurrency,memory,cluster). */
     only: { type: 'string' },
     /** Extra Node options for the server process, e.g. --cpu-prof (for profiling). */
     'server-node-options': { type: 'string' },
   },
 });
 const quick = args.quick === true;
-const sections = new Set((args.only ?? 'latency,throughput,concurrency,memory').split(','));
+const sections = new Set((args.only ?? 'latency,throughput,concurrency,memory,cluster').split(','));
 
 /** Sizes and counts per mode: quick finishes in under two minutes, full in under fifteen. */
 const plan = quick
@@ -36,6 +38,9 @@ const plan = quick
       concurrencyRounds: 1,
       idleSubs: 1000,
       cycles: 300,
+      clusterRuns: 40,
+      clusterBytes: 64 * MiB,
+      clusterRounds: 1,
     }
   : {
       latencyRuns: 200,
@@ -46,6 +51,9 @@ const plan = quick
       concurrencyRounds: 3,
       idleSubs: 1000,
       cycles: 1000,
+      clusterRuns: 100,
+      clusterBytes: 256 * MiB,
+      clusterRounds: 3,
     };
 
 const figures: Figure[] = [];
@@ -424,6 +432,16 @@ function goals(): Goal[] {
       met: paused.summary.max * MiB < 150e6,
     });
   }
+  const across = get('cluster.trivial');
+  const alone = get('cluster.trivial_single');
+  if (across !== undefined && alone !== undefined) {
+    const added = across.summary.median - alone.summary.median;
+    out.push({
+      label: 'Cluster: a watcher on an instance that does not own the execution adds under 20 ms',
+      measured: `${across.summary.median.toFixed(1)} vs ${alone.summary.median.toFixed(1)} ms: ${added >= 0 ? '+' : ''}${added.toFixed(1)} ms at the median`,
+      met: added < 20,
+    });
+  }
   const before = get('memory.cycles_before');
   const after = get('memory.cycles_after');
   if (before !== undefined && after !== undefined) {
@@ -435,6 +453,93 @@ function goals(): Goal[] {
     });
   }
   return out;
+}
+
+/**
+ * Cluster mode against the single node, in the same run: two instances of the built server on a
+ * real PostgreSQL and redis-server, the command run by one ("owner") and watched through the
+ * other, so that every byte crosses PostgreSQL and a Redis stream.
+ */
+async function cluster(stack: BenchStack, single: TypedClient): Promise<void> {
+  const bytes = plan.clusterBytes;
+  const file = path.join(stack.sshd.dir, 'cluster.log');
+  writeLogFile(file, bytes);
+  log(`cluster: ${plan.clusterRuns} trivial commands, ${plan.clusterRounds} x ${bytes / MiB} MiB`);
+  const instances = await startBenchCluster(stack);
+  const onOwner = client(instances.owner.url, await login(instances.owner.url));
+  const onWatcher = client(instances.watcher.url, await login(instances.watcher.url));
+  try {
+    const trivial = { cluster: [] as number[], single: [] as number[] };
+    for (let i = 0; i < plan.clusterRuns; i += 1) {
+      trivial.cluster.push((await runTyped(onOwner, 'true', { watchWith: onWatcher })).ms);
+      trivial.single.push((await runTyped(single, 'true')).ms);
+    }
+    const rates = { cluster: [] as number[], single: [] as number[], cpu: [] as number[] };
+    const mib = bytes / MiB;
+    for (let round = 0; round < plan.clusterRounds; round += 1) {
+      const cpuBefore = cpuSeconds(instances.owner.pid);
+      const across = await runTyped(onOwner, `cat ${file}`, { watchWith: onWatcher });
+      const cpu = cpuSeconds(instances.owner.pid) - cpuBefore;
+      if (across.bytes !== bytes || across.end.status !== 'completed') {
+        throw new Error(
+          `the cluster delivered ${across.bytes} of ${bytes} bytes (${across.end.status})`,
+        );
+      }
+      rates.cluster.push(mib / (across.ms / 1000));
+      rates.cpu.push(cpu / (bytes / 1024 ** 3));
+      rates.single.push(mib / ((await runTyped(single, `cat ${file}`)).ms / 1000));
+      log(
+        `  round ${round + 1}: cluster ${rates.cluster.at(-1)?.toFixed(0)} vs single node ${rates.single.at(-1)?.toFixed(0)} MiB/s`,
+      );
+    }
+    figures.push(
+      {
+        id: 'cluster.trivial',
+        group: 'Cluster',
+        label: 'trivial command, run by one instance and watched through another',
+        unit: 'ms',
+        better: 'lower',
+        values: trivial.cluster,
+        anchor: 'cluster.trivial_single',
+      },
+      {
+        id: 'cluster.trivial_single',
+        group: 'Cluster',
+        label: 'same, single node (typed client)',
+        unit: 'ms',
+        better: 'lower',
+        values: trivial.single,
+      },
+      {
+        id: 'cluster.throughput',
+        group: 'Cluster',
+        label: `${mib} MiB through the cluster (PostgreSQL, Redis stream, other instance)`,
+        unit: 'MiB/s',
+        better: 'higher',
+        values: rates.cluster,
+        anchor: 'cluster.throughput_single',
+      },
+      {
+        id: 'cluster.throughput_single',
+        group: 'Cluster',
+        label: `same ${mib} MiB, single node`,
+        unit: 'MiB/s',
+        better: 'higher',
+        values: rates.single,
+      },
+      {
+        id: 'cluster.owner_cpu',
+        group: 'Cluster',
+        label: "the owner instance's CPU time per GiB of output",
+        unit: 'cpu-s/GiB',
+        better: 'lower',
+        values: rates.cpu,
+      },
+    );
+  } finally {
+    await Promise.all([onOwner.close(), onWatcher.close()]);
+    await instances.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -451,6 +556,7 @@ async function main(): Promise<void> {
     if (sections.has('throughput')) await throughput(stack, typed);
     if (sections.has('concurrency')) await concurrency(stack, token);
     if (sections.has('memory')) await memory(stack, typed, token);
+    if (sections.has('cluster')) await cluster(stack, typed);
   } finally {
     await typed.close();
     await stack.stop();

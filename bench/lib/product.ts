@@ -38,14 +38,16 @@ export interface StreamResult {
 export async function runTyped(
   c: TypedClient,
   command: string,
-  options: { hash?: boolean } = {},
+  options: { hash?: boolean; watchWith?: TypedClient } = {},
 ): Promise<StreamResult> {
   const started = performance.now();
   const { executionId } = await c.trpc.exec.execute.mutate({ target: 'web-1', command });
+  // In a cluster, the watcher may be on another instance than the one that runs the command.
+  const watcher = options.watchWith ?? c;
   const hash = options.hash === true ? createHash('sha256') : undefined;
   let bytes = 0;
   const end = await new Promise<EndMessage>((resolve, reject) => {
-    const subscription = c.trpc.exec.onOutput.subscribe(
+    const subscription = watcher.trpc.exec.onOutput.subscribe(
       { executionId },
       {
         onData: ({ data }) => {

@@ -24,7 +24,7 @@ export interface BenchStack {
 }
 
 /** About 100-byte log-like lines, repeated to `bytes` (exactly), written on the target. */
-function writeLogFile(file: string, bytes: number): void {
+export function writeLogFile(file: string, bytes: number): void {
   const lines: string[] = [];
   for (let i = 0; i < 4096; i += 1) {
     const line = `2026-11-21T08:${String(i % 60).padStart(2, '0')}:00.000Z INFO request id=${(i * 7919).toString(16).padStart(8, '0')} path=/api/items/${i} status=200 ms=${i % 97}\n`;
@@ -43,30 +43,18 @@ export function readRss(pid: number): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
-/**
- * The product as people run it: the built server (apps/server/dist) as its own process, with a
- * config pointing at a private sshd on 127.0.0.1 (OpenSSH defaults: MaxSessions 10). The target
- * user is a normal account created with `useradd --create-home`: bash with Debian's default
- * ~/.bashrc, which returns early for non-interactive shells.
- */
-export async function startBenchStack(options: {
-  bigFileBytes: number;
-  nodeOptions?: readonly string[];
-  /** More accounts, load1..loadN, with the bench password and the same role. */
-  extraUsers?: number;
-  /** Extra environment for the server process. */
-  env?: NodeJS.ProcessEnv;
-}): Promise<BenchStack> {
-  const sshd = await startSshd();
-  const bigFile = path.join(sshd.dir, 'big.log');
-  writeLogFile(bigFile, options.bigFileBytes);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-bench-'));
-  const config = {
+/** The bench configuration: the bench users and commands on the target `web-1`. */
+export function benchConfig(
+  sshd: SshdFixture,
+  dataDir: string,
+  extraUsers = 0,
+): Record<string, unknown> {
+  return {
     // Every bench client comes from 127.0.0.1, and the memory section holds 1,000 sockets.
     server: { host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', maxSocketsPerAddress: 2_000 },
     users: [
       { ...BENCH_USER, roles: ['bench'] },
-      ...Array.from({ length: options.extraUsers ?? 0 }, (_, i) => ({
+      ...Array.from({ length: extraUsers }, (_, i) => ({
         username: `load${i + 1}`,
         password: BENCH_USER.password,
         roles: ['bench'],
@@ -91,17 +79,30 @@ export async function startBenchStack(options: {
       maxInputLength: 4096,
     },
   };
-  const configFile = path.join(dataDir, 'bench.yaml');
-  writeFileSync(configFile, stringify(config));
+}
 
-  const log = createWriteStream(path.join(dataDir, 'server.log'));
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The built server (apps/server/dist) as its own process, with the environment `npm start` and
+ * the Dockerfile give it; resolves once it listens.
+ */
+export async function spawnServer(
+  configFile: string,
+  options: { nodeOptions?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
+  const dataDir = path.dirname(configFile);
+  const log = createWriteStream(path.join(dataDir, `server-${path.basename(configFile)}.log`));
   const server: ChildProcess = spawn(
     process.execPath,
     [...(options.nodeOptions ?? []), SERVER_MAIN, '--config', configFile],
     {
       cwd: dataDir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // The environment `npm start` and the Dockerfile run the server with.
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -124,19 +125,52 @@ export async function startBenchStack(options: {
     server.once('exit', (code) => reject(new Error(`the server exited (${code}): ${seen}`)));
   });
   server.stdout?.pipe(log);
-  const pid = server.pid ?? 0;
+  return {
+    url,
+    pid: server.pid ?? 0,
+    stop: async () => {
+      server.kill('SIGTERM');
+      await Promise.race([new Promise((resolve) => server.once('exit', resolve)), sleep(10_000)]);
+      server.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * The product as people run it: the built server (apps/server/dist) as its own process, with a
+ * config pointing at a private sshd on 127.0.0.1 (OpenSSH defaults: MaxSessions 10). The target
+ * user is a normal account created with `useradd --create-home`: bash with Debian's default
+ * ~/.bashrc, which returns early for non-interactive shells.
+ */
+export async function startBenchStack(options: {
+  bigFileBytes: number;
+  nodeOptions?: readonly string[];
+  /** More accounts, load1..loadN, with the bench password and the same role. */
+  extraUsers?: number;
+  /** Extra environment for the server process. */
+  env?: NodeJS.ProcessEnv;
+}): Promise<BenchStack> {
+  const sshd = await startSshd();
+  const bigFile = path.join(sshd.dir, 'big.log');
+  writeLogFile(bigFile, options.bigFileBytes);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-bench-'));
+  const configFile = path.join(dataDir, 'bench.yaml');
+  writeFileSync(configFile, stringify(benchConfig(sshd, dataDir, options.extraUsers)));
+  const server = await spawnServer(configFile, {
+    ...(options.nodeOptions === undefined ? {} : { nodeOptions: options.nodeOptions }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const pid = server.pid;
 
   return {
     sshd,
-    url,
+    url: server.url,
     serverPid: pid,
     bigFile,
     bigFileBytes: options.bigFileBytes,
     rss: () => readRss(pid),
     stop: async () => {
-      server.kill('SIGTERM');
-      await Promise.race([new Promise((resolve) => server.once('exit', resolve)), sleep(10_000)]);
-      server.kill('SIGKILL');
+      await server.stop();
       await sshd.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -7,3 +7,12 @@ export {
   type TestStack,
   type TestStackOptions,
 } from './stack.js';
+export {
+  freePort,
+  startNginx,
+  startPostgres,
+  startRedis,
+  type NginxFixture,
+  type PostgresFixture,
+  type RedisFixture,
+} from './engines.js';
