@@ -94,7 +94,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     } else if (pathname === '/api' || pathname.startsWith('/api/')) {
       await rest.handle(req, res, pathname);
     } else if (pathname === '/.well-known/jwks.json') {
-      sendJson(res, 200, { keys: [tokens.publicJwk] });
+      // The current key and the previous one: tokens signed before a rotation stay valid.
+      sendJson(res, 200, { keys: tokens.publicJwks });
     } else if (req.method === 'GET' || req.method === 'HEAD') {
       site(req, res);
     } else {

@@ -20,7 +20,14 @@ import {
   durationMs,
   hashPassword,
 } from '@ogent/api';
-import { type Clock, CommandPolicy, Executor, LocalTransport, systemClock } from '@ogent/executor';
+import {
+  type Clock,
+  CommandPolicy,
+  Executor,
+  LocalTransport,
+  type TimerHandle,
+  systemClock,
+} from '@ogent/executor';
 import { sql } from 'kysely';
 import { type RedisConnections, connectRedis } from './cluster/redis.js';
 import { RedisControl } from './cluster/redis-control.js';
@@ -129,6 +136,26 @@ function announceLocalAccounts(config: Config, executor: Executor, logger: Serve
   }
 }
 
+/** How often the signing keys are read again, to take up a rotation. */
+const KEY_REFRESH_MS = 60_000;
+
+/**
+ * The signing key store the config points at (a file in dataDir, or PostgreSQL), for the
+ * `rotate-signing-key` command.
+ */
+export async function signingKeyStoreFor(
+  config: Config,
+): Promise<{ store: SigningKeyStore; close(): Promise<void> }> {
+  if (config.storage.databaseUrl === undefined) {
+    return {
+      store: new FileSigningKeyStore(config.server.dataDir),
+      close: () => Promise.resolve(),
+    };
+  }
+  const postgres = await openPostgres(config.storage.databaseUrl);
+  return { store: new PgSigningKeyStore(postgres.db), close: () => postgres.close() };
+}
+
 /**
  * The composition root: builds every service from the config, on the single node's embedded
  * implementations (SQLite and files for records and output, in-process live bus, control and
@@ -164,7 +191,8 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
 
   const { auth: authConfig } = config;
   const tokens = await TokenService.create({
-    key: await backends.signingKeys.loadOrCreate(),
+    keys: await backends.signingKeys.keys(),
+    reload: () => backends.signingKeys.keys(),
     ttl: authConfig.tokenTtl,
     clock,
     ...(authConfig.jwksUrl !== undefined &&
@@ -223,6 +251,19 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
   // instance may run it: recovery waits for a lease to lapse, and keeps looking.
   const recoveredInterrupted = await executions.recover({ immediately: !backends.shared });
   if (recoveredInterrupted > 0) recovered(recoveredInterrupted);
+  // Keys rotated elsewhere (`ogent-server rotate-signing-key`, another instance) are taken up
+  // here within a minute: new tokens are then signed with the new current key.
+  let keyRefresh: TimerHandle | undefined;
+  const refreshKeys = (): void => {
+    keyRefresh = clock.setTimeout(() => {
+      backends.signingKeys
+        .keys()
+        .then((keys) => tokens.useKeys(keys))
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not read the signing keys'))
+        .finally(refreshKeys);
+    }, KEY_REFRESH_MS);
+  };
+  refreshKeys();
   const stopSweeping = backends.shared
     ? executions.sweepEvery(Math.max(250, config.cluster.leaseTtlMs / 4), recovered)
     : () => undefined;
@@ -235,6 +276,8 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     recoveredInterrupted,
     check: () => backends.check(),
     close: async () => {
+      keyRefresh?.cancel();
+      keyRefresh = undefined;
       stopSweeping();
       await executions.shutdown();
       await executor.close();

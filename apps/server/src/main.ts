@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { hashPassword } from '@ogent/api';
 import { fingerprintOfPublicKeyLine, isExecutorError } from '@ogent/executor';
 import { startServer } from './app.js';
+import { signingKeyStoreFor } from './compose.js';
 import { DEFAULT_CONFIG } from './config/defaults.js';
 import { ConfigError, loadConfigFile, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -12,9 +13,15 @@ const USAGE = `Usage:
   ogent-server [--config FILE]     run the server (default: the embedded config)
   ogent-server hash-password       read a password on stdin, print its hash for passwordHash
   ogent-server fingerprint FILE    print the SHA256 fingerprint of a public key file (.pub)
+  ogent-server rotate-signing-key [--config FILE]
+                                   make a new token signing key current; tokens signed with the
+                                   previous one stay valid until they expire (running servers
+                                   take the new key up within a minute)
 
 Environment:
   OGENT_CONFIG            config file (same as --config)
+  OGENT_DATABASE_URL      cluster mode: PostgreSQL (with OGENT_REDIS_URL)
+  OGENT_REDIS_URL         cluster mode: Redis (with OGENT_DATABASE_URL)
   PORT                    listen on this port instead of the config's
   OGENT_ADMIN_PASSWORD    the admin password, with the embedded config
 `;
@@ -54,7 +61,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${fingerprintOfPublicKeyLine(readFileSync(positionals[1], 'utf8'))}\n`);
     return;
   }
-  if (positionals.length > 0)
+  const rotate = positionals.length === 1 && positionals[0] === 'rotate-signing-key';
+  if (positionals.length > 0 && !rotate)
     throw new ConfigError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
 
   const given = values.config ?? process.env.OGENT_CONFIG;
@@ -72,6 +80,16 @@ async function main(): Promise<void> {
         })
       : loadConfigFile(file),
   );
+  if (rotate) {
+    const keys = await signingKeyStoreFor(config);
+    try {
+      const [current] = await keys.store.rotate();
+      process.stdout.write(`New signing key ${current?.publicJwk.kid ?? ''} is current.\n`);
+    } finally {
+      await keys.close();
+    }
+    return;
+  }
   const server = await startServer({ config, bootstrapAdmin: file === undefined || file === '' });
   process.stdout.write(`Ogent is running at ${server.url}\n`);
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SshdFixture, pgrep, pkill, startSshd } from '@ogent/executor/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokenService } from '@ogent/api';
 import { stringify } from 'yaml';
 import {
   type NginxFixture,
@@ -17,6 +18,8 @@ import {
   freePort,
   startRedis,
 } from '../src/testing/engines.js';
+import { openPostgres } from '../src/storage/postgres/database.js';
+import { PgSigningKeyStore } from '../src/storage/postgres/signing-keys.js';
 import { EMIT_SCRIPT, type TestStack, testConfig } from '../src/testing/index.js';
 import { launchServer, post, request, signedIn, trpcError, watch } from './helpers.js';
 
@@ -130,6 +133,42 @@ describe('instances that share PostgreSQL and Redis', () => {
     for (const where of ['B', 'C', 'nginx']) {
       const validated = await post(at(where), '/api/auth/validate', {}, alice.token);
       expect(validated.body).toMatchObject({ valid: true, user: { username: 'alice' } });
+    }
+    await alice.close();
+  });
+
+  it('rotating the signing key signs nobody out, and every instance takes up the new key', async () => {
+    const alice = await signedIn(at('A'), 'alice');
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(root, 'src/main.ts'),
+        'rotate-signing-key',
+        '--config',
+        instances.get('B')?.configFile ?? '',
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, OGENT_DATABASE_URL: postgres.url, OGENT_REDIS_URL: redis.url },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(output).toMatch(/^New signing key [0-9a-f-]{36} is current\.$/m);
+    // A token signed with the new key (by whichever instance took it up first) is accepted on
+    // every instance; the token signed before the rotation too.
+    const database = await openPostgres(postgres.url);
+    const rotated = await new PgSigningKeyStore(database.db).keys().finally(() => database.close());
+    expect(rotated).toHaveLength(2);
+    const elsewhere = await TokenService.create({ keys: rotated, ttl: '1h' });
+    const { token } = await elsewhere.issue('alice', []);
+    for (const where of ['A', 'B', 'C']) {
+      for (const t of [token, alice.token]) {
+        const validated = await post(at(where), '/api/auth/validate', {}, t);
+        expect(validated.body).toMatchObject({ valid: true, user: { username: 'alice' } });
+      }
     }
     await alice.close();
   });

@@ -71,9 +71,13 @@ beforeAll(async () => {
       server: { trustedProxies: ['127.0.0.1'] },
     },
   });
-  const stored = JSON.parse(
-    readFileSync(path.join(stack.dataDir, 'jwt-signing-key.json'), 'utf8'),
-  ) as { privateJwk: JWK; publicJwk: JWK };
+  // The current key is the first of the file's keys.
+  const [stored] = (
+    JSON.parse(readFileSync(path.join(stack.dataDir, 'jwt-signing-key.json'), 'utf8')) as {
+      keys: { privateJwk: JWK; publicJwk: JWK }[];
+    }
+  ).keys;
+  if (stored === undefined) throw new Error('no signing key stored');
   serverKey = {
     privateKey: (await importJWK(stored.privateJwk, 'EdDSA')) as CryptoKey,
     kid: stored.publicJwk.kid ?? '',

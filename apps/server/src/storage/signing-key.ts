@@ -1,45 +1,63 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type SigningKey, type SigningKeyStore, generateSigningKey } from '@ogent/api';
 
 const FILE = 'jwt-signing-key.json';
 
 /**
- * The single node's token signing key, kept in dataDir (mode 0600) so tokens survive a restart.
- * Generated at first start. Delete the file to revoke every token at once.
+ * The single node's token signing keys, in dataDir (mode 0600) so tokens survive a restart:
+ * `{ "keys": [current, previous] }` (a file of one key, as earlier versions wrote, is read as
+ * that key alone). Generated at first start. Delete the file to revoke every token at once.
  */
 export class FileSigningKeyStore implements SigningKeyStore {
-  constructor(private readonly dataDir: string) {}
+  private readonly file: string;
 
-  async loadOrCreate(): Promise<SigningKey> {
-    const file = path.join(this.dataDir, FILE);
-    const existing = readKey(file);
+  constructor(dataDir: string) {
+    this.file = path.join(dataDir, FILE);
+  }
+
+  async keys(): Promise<SigningKey[]> {
+    const existing = this.read();
     if (existing !== undefined) return existing;
-    const key = await generateSigningKey();
+    const keys = [await generateSigningKey()];
     try {
       // `wx`: if another process created it meanwhile, theirs wins and is read back.
-      writeFileSync(file, JSON.stringify(key), { mode: 0o600, flag: 'wx' });
+      writeFileSync(this.file, JSON.stringify({ keys }), { mode: 0o600, flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const created = readKey(file);
+      const created = this.read();
       if (created !== undefined) return created;
       throw error;
     }
-    return key;
+    return keys;
   }
-}
 
-function readKey(file: string): SigningKey | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+  async rotate(): Promise<SigningKey[]> {
+    const [current] = await this.keys();
+    const keys = [await generateSigningKey(), ...(current === undefined ? [] : [current])];
+    // Written whole, then renamed over: a reader sees the old keys or the new, never half.
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ keys }), { mode: 0o600 });
+    renameSync(temporary, this.file);
+    return keys;
   }
-  const parsed = JSON.parse(text) as Partial<SigningKey>;
-  if (parsed.privateJwk === undefined || parsed.publicJwk === undefined) {
-    throw new Error(`${file} does not hold a signing key`);
+
+  private read(): SigningKey[] | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const parsed = JSON.parse(text) as Partial<SigningKey> & { keys?: SigningKey[] };
+    const keys = parsed.keys ?? [parsed];
+    if (
+      keys.length === 0 ||
+      keys.some((k) => k.privateJwk === undefined || k.publicJwk === undefined)
+    ) {
+      throw new Error(`${this.file} does not hold signing keys`);
+    }
+    return keys as SigningKey[];
   }
-  return { privateJwk: parsed.privateJwk, publicJwk: parsed.publicJwk };
 }

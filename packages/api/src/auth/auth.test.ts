@@ -19,7 +19,7 @@ describe('passwords', () => {
 
 describe('TokenService', () => {
   it('issues tokens it verifies, and refuses a tampered or foreign one', async () => {
-    const tokens = await TokenService.create({ key: await generateSigningKey(), ttl: '1h' });
+    const tokens = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1h' });
     const { token, expiresAt } = await tokens.issue('alice', ['operator']);
     expect(expiresAt).toBeGreaterThan(Date.now() + 59 * 60_000);
     expect(await tokens.verify(token)).toMatchObject({ username: 'alice', issuer: 'local' });
@@ -32,13 +32,13 @@ describe('TokenService', () => {
     ).toString('base64url');
     await expect(tokens.verify(`${header}.${forged}.${signature}`)).rejects.toThrow(TokenError);
 
-    const other = await TokenService.create({ key: await generateSigningKey(), ttl: '1h' });
-    await expect(other.verify(token)).rejects.toThrow('signature');
+    const other = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1h' });
+    await expect(other.verify(token)).rejects.toThrow('The token was signed by an unknown key.');
     await expect(tokens.verify('garbage')).rejects.toThrow('malformed');
   });
 
   it('refuses an expired token', async () => {
-    const tokens = await TokenService.create({ key: await generateSigningKey(), ttl: '1s' });
+    const tokens = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1s' });
     const { token } = await tokens.issue('alice', []);
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await expect(tokens.verify(token)).rejects.toThrow('expired');

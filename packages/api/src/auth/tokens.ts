@@ -19,6 +19,8 @@ import {
 export const LOCAL_ISSUER = 'ogent';
 export const LOCAL_AUDIENCE = 'ogent';
 const LOCAL_ALGORITHM = 'EdDSA';
+/** Unknown key ids make the keys be read again at most this often. */
+const RELOAD_INTERVAL_MS = 5_000;
 /** For an outside issuer's clock; our own tokens are checked against our own clock, exactly. */
 const CLOCK_TOLERANCE_SECONDS = 5;
 
@@ -50,6 +52,34 @@ export class TokenError extends Error {
 }
 
 type ImportedKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;
+
+interface ImportedSigningKey {
+  readonly kid: string;
+  readonly privateKey: ImportedKey;
+  readonly publicKey: ImportedKey;
+  readonly publicJwk: JWK;
+}
+
+interface ImportedSigningKeys {
+  readonly current: ImportedSigningKey;
+  readonly all: readonly ImportedSigningKey[];
+}
+
+async function importSigningKeys(keys: readonly SigningKey[]): Promise<ImportedSigningKeys> {
+  const all = await Promise.all(
+    keys.map(async (key): Promise<ImportedSigningKey> => {
+      const privateKey = await importJWK(key.privateJwk, LOCAL_ALGORITHM);
+      const publicKey = await importJWK(key.publicJwk, LOCAL_ALGORITHM);
+      if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) {
+        throw new Error('A signing key must be an asymmetric JWK pair.');
+      }
+      return { kid: key.publicJwk.kid ?? 'ogent', privateKey, publicKey, publicJwk: key.publicJwk };
+    }),
+  );
+  const [current] = all;
+  if (current === undefined) throw new Error('There is no signing key.');
+  return { current, all };
+}
 
 export interface SigningKey {
   readonly privateJwk: JWK;
@@ -90,10 +120,8 @@ function describeJoseError(error: unknown): string {
  */
 export class TokenService {
   private constructor(
-    private readonly privateKey: ImportedKey,
-    private readonly publicKey: ImportedKey,
-    private readonly kid: string,
-    readonly publicJwk: JWK,
+    private signing: ImportedSigningKeys,
+    private readonly reload: (() => Promise<readonly SigningKey[]>) | undefined,
     private readonly ttl: string,
     private readonly external: ExternalIssuer | undefined,
     private readonly externalKeys: JWTVerifyGetKey | undefined,
@@ -101,22 +129,21 @@ export class TokenService {
   ) {}
 
   static async create(options: {
-    key: SigningKey;
+    /** The signing keys, current first (see SigningKeyStore). */
+    keys: readonly SigningKey[];
     ttl: string;
     external?: ExternalIssuer;
     /** What "now" is for issuing and checking expiry (tests pass a manual clock). */
     clock?: Clock;
+    /**
+     * Reads the keys again: called when a token names a key this instance does not know (another
+     * instance rotated them), at most every RELOAD_INTERVAL_MS.
+     */
+    reload?: () => Promise<readonly SigningKey[]>;
   }): Promise<TokenService> {
-    const privateKey = await importJWK(options.key.privateJwk, LOCAL_ALGORITHM);
-    const publicKey = await importJWK(options.key.publicJwk, LOCAL_ALGORITHM);
-    if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) {
-      throw new Error('The signing key must be an asymmetric JWK pair.');
-    }
     return new TokenService(
-      privateKey,
-      publicKey,
-      options.key.publicJwk.kid ?? 'ogent',
-      options.key.publicJwk,
+      await importSigningKeys(options.keys),
+      options.reload,
       options.ttl,
       options.external,
       options.external === undefined
@@ -126,6 +153,16 @@ export class TokenService {
     );
   }
 
+  /** The public keys tokens are verified with, current first: what `/.well-known/jwks.json` lists. */
+  get publicJwks(): JWK[] {
+    return this.signing.all.map((k) => k.publicJwk);
+  }
+
+  /** Takes up new keys (after a rotation): signs with the new current one, verifies with all. */
+  async useKeys(keys: readonly SigningKey[]): Promise<void> {
+    this.signing = await importSigningKeys(keys);
+  }
+
   /** A signed token for a signed-in user. */
   async issue(
     username: string,
@@ -133,14 +170,14 @@ export class TokenService {
   ): Promise<{ token: string; expiresAt: number }> {
     const issuedAt = Math.floor(this.clock.now() / 1000);
     const token = await new SignJWT({ roles: [...roles] })
-      .setProtectedHeader({ alg: LOCAL_ALGORITHM, typ: 'JWT', kid: this.kid })
+      .setProtectedHeader({ alg: LOCAL_ALGORITHM, typ: 'JWT', kid: this.signing.current.kid })
       .setIssuer(LOCAL_ISSUER)
       .setAudience(LOCAL_AUDIENCE)
       .setSubject(username)
       .setIssuedAt(issuedAt)
       .setJti(randomUUID())
       .setExpirationTime(issuedAt + durationMs(this.ttl) / 1000)
-      .sign(this.privateKey);
+      .sign(this.signing.current.privateKey);
     const { exp } = decodeJwt(token);
     return { token, expiresAt: (exp ?? 0) * 1000 };
   }
@@ -175,7 +212,7 @@ export class TokenService {
           this.external.usernameClaim,
         );
       }
-      const { payload } = await jwtVerify(token, this.publicKey, {
+      const { payload } = await jwtVerify(token, this.verificationKey, {
         algorithms: [LOCAL_ALGORITHM],
         issuer: LOCAL_ISSUER,
         audience: LOCAL_AUDIENCE,
@@ -189,6 +226,30 @@ export class TokenService {
       throw new TokenError(describeJoseError(error));
     }
   }
+
+  private reloadedAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * The public key a token names in its header (`kid`), among the current and previous ones; an
+   * unknown one makes the keys be read again (a rotation elsewhere), once in a while.
+   */
+  private readonly verificationKey = async (header: { kid?: string }): Promise<ImportedKey> => {
+    const find = (): ImportedSigningKey | undefined =>
+      this.signing.all.find((k) => k.kid === header.kid);
+    let key = find();
+    const now = this.clock.now();
+    if (
+      key === undefined &&
+      this.reload !== undefined &&
+      now - this.reloadedAt >= RELOAD_INTERVAL_MS
+    ) {
+      this.reloadedAt = now;
+      await this.useKeys(await this.reload());
+      key = find();
+    }
+    if (key === undefined) throw new TokenError('The token was signed by an unknown key.');
+    return key.publicKey;
+  };
 
   private toVerified(
     payload: JWTPayload,

@@ -164,7 +164,11 @@ describe('a long-lived context and its token', () => {
   it('stops answering once the token expires, by the clock the server runs on', async () => {
     built = build();
     const { clock, service, policy } = built;
-    const tokens = await TokenService.create({ key: await generateSigningKey(), ttl: '1h', clock });
+    const tokens = await TokenService.create({
+      keys: [await generateSigningKey()],
+      ttl: '1h',
+      clock,
+    });
     const auth = new AuthService(
       [
         {

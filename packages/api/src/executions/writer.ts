@@ -95,7 +95,9 @@ export class OutputWriter {
   private kick(): void {
     const wait = this.retryAt - this.clock.now();
     if (wait > 0) {
-      this.timer ??= this.clock.setTimeout(() => this.kick(), wait);
+      // Whatever timer called this (a flush interval) has fired: set the retry's own.
+      this.timer?.cancel();
+      this.timer = this.clock.setTimeout(() => this.kick(), wait);
       return;
     }
     this.timer?.cancel();

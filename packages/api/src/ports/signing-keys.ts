@@ -1,10 +1,13 @@
 import type { SigningKey } from '../auth/tokens.js';
 
 /**
- * Where the key that signs Ogent's own tokens lives. Every instance must sign and verify with
- * the same key, so the first to start creates it and the others load it.
+ * Where the keys that sign Ogent's own tokens live. Every instance must sign and verify with the
+ * same keys, so the first to start creates one and the others load it. Rotation makes a new key
+ * current and keeps the previous one, so tokens it signed stay valid until they expire.
  */
 export interface SigningKeyStore {
-  /** The key, created (once, whoever asks first) if there is none yet. */
-  loadOrCreate(): Promise<SigningKey>;
+  /** The keys, current first (created, once, whoever asks first, if there is none yet). */
+  keys(): Promise<SigningKey[]>;
+  /** Makes a new key current; the one before it stays, older ones go. Returns the keys. */
+  rotate(): Promise<SigningKey[]>;
 }

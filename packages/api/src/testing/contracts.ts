@@ -424,7 +424,7 @@ export function describeCoordinationContract(
   });
 }
 
-/** Token signing keys: one key, whoever asks first creates it. */
+/** Token signing keys: one current key, whoever asks first creates it; rotation keeps one back. */
 export function describeSigningKeyStoreContract(
   name: string,
   make: () => Promise<{ stores: [SigningKeyStore, SigningKeyStore]; close(): Promise<void> }>,
@@ -433,10 +433,30 @@ export function describeSigningKeyStoreContract(
     it('creates one key, and every instance (even racing at first start) gets that one', async () => {
       const made = await make();
       try {
-        const [a, b] = await Promise.all(made.stores.map((store) => store.loadOrCreate()));
+        const [a, b] = await Promise.all(made.stores.map((store) => store.keys()));
         expect(a).toEqual(b);
-        expect(a?.privateJwk.d).toEqual(expect.any(String));
-        expect(await made.stores[0].loadOrCreate()).toEqual(a);
+        expect(a).toHaveLength(1);
+        expect(a?.[0]?.privateJwk.d).toEqual(expect.any(String));
+        expect(await made.stores[0].keys()).toEqual(a);
+      } finally {
+        await made.close();
+      }
+    });
+
+    it('rotation makes a new key current and keeps the previous one only', async () => {
+      const made = await make();
+      try {
+        const [first] = await made.stores[0].keys();
+        const rotated = await made.stores[0].rotate();
+        expect(rotated).toHaveLength(2);
+        expect(rotated[1]).toEqual(first);
+        expect(rotated[0]?.publicJwk.kid).not.toBe(first?.publicJwk.kid);
+        // Another instance sees the same keys.
+        expect(await made.stores[1].keys()).toEqual(rotated);
+        const again = await made.stores[1].rotate();
+        expect(again).toHaveLength(2);
+        expect(again[1]).toEqual(rotated[0]);
+        expect(await made.stores[0].keys()).toEqual(again);
       } finally {
         await made.close();
       }
