@@ -1,5 +1,5 @@
 export { appRouter, type AppRouter } from './routers/root.js';
-export { createCallerFactory } from './trpc.js';
+export { createCallerFactory, validationIssues } from './trpc.js';
 export {
   bearerToken,
   createContext,

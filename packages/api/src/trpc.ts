@@ -9,8 +9,11 @@ interface IssueLike {
   readonly message: string;
 }
 
-/** Validation issues (from zod, through tRPC's input parsing), flattened for clients. */
-function validationIssues(cause: unknown): { path: string; message: string }[] | null {
+/**
+ * Validation issues (from zod, through tRPC's input parsing), flattened for clients: the error
+ * formatter's `issues`, and the REST adapter's.
+ */
+export function validationIssues(cause: unknown): { path: string; message: string }[] | null {
   if (cause === null || typeof cause !== 'object' || !('issues' in cause)) return null;
   const { issues } = cause;
   if (!Array.isArray(issues)) return null;

@@ -10,6 +10,7 @@ import {
   createContext,
   refusalDetails,
   toTRPCError,
+  validationIssues,
 } from '@ogent/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
@@ -26,23 +27,6 @@ const createCaller = createCallerFactory(appRouter);
 /** A file name made only of characters that are safe in any Content-Disposition header. */
 function safeFileName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_');
-}
-
-interface IssueLike {
-  readonly path?: readonly PropertyKey[];
-  readonly message: string;
-}
-
-/** The zod issues behind a BAD_REQUEST from the router's input validation, if any. */
-function inputIssues(error: TRPCError): { path: string; message: string }[] | null {
-  const cause: unknown = error.cause;
-  if (cause === null || typeof cause !== 'object' || !('issues' in cause)) return null;
-  const { issues } = cause;
-  if (!Array.isArray(issues)) return null;
-  return (issues as IssueLike[]).map((issue) => ({
-    path: (issue.path ?? []).map(String).join('.'),
-    message: issue.message,
-  }));
 }
 
 /**
@@ -281,7 +265,7 @@ export class RestApi {
     const mapped = toTRPCError(error);
     if (!(mapped instanceof TRPCError) || mapped.code === 'INTERNAL_SERVER_ERROR') throw error;
     const status = getHTTPStatusCodeFromError(mapped);
-    const issues = mapped.code === 'BAD_REQUEST' ? inputIssues(mapped) : null;
+    const issues = mapped.code === 'BAD_REQUEST' ? validationIssues(mapped.cause) : null;
     const first = issues?.[0];
     const message =
       issues === null

@@ -1,6 +1,7 @@
 import type { OutputChunk, OutputLog, StoredChunk } from '@ogent/api';
 import type { Kysely } from 'kysely';
 import type { OutputFiles } from './output-files.js';
+import { chunksWithin } from './read-window.js';
 import type { Database } from './schema.js';
 
 /** SQLite allows 32766 bound parameters per statement; index rows take 5. */
@@ -65,14 +66,13 @@ export class FileOutputLog implements OutputLog {
       .orderBy('seq')
       .limit(ROWS_PER_READ)
       .execute();
-    let bytes = 0;
-    let count = 0;
-    for (const row of index) {
-      if (count > 0 && bytes + row.byte_length > maxBytes) break;
-      bytes += row.byte_length;
-      count += 1;
-    }
-    const wanted = index.slice(0, count);
+    const wanted = index.slice(
+      0,
+      chunksWithin(
+        index.map((row) => row.byte_length),
+        maxBytes,
+      ),
+    );
     const first = wanted[0];
     if (first === undefined) return [];
     // Chunks of one execution lie in order in its file: one read for all of them (spanning any

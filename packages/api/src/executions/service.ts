@@ -1,38 +1,19 @@
-import type { Clock, CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
+import type { CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
-import type { LimitsConfig } from '../config.js';
 import { DomainError, isDomainError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Control } from '../ports/control.js';
-import type { Coordination } from '../ports/coordination.js';
-import type { LiveBus } from '../ports/live-bus.js';
-import type { OutputLog } from '../ports/output-log.js';
-import type { ExecutionRecords } from '../ports/records.js';
 import { ExecutionAccess } from './access.js';
 import { Admission, type ExecuteRequest } from './admission.js';
 import { endMessageFromRecord } from './messages.js';
-import { LEASE_TTL_MS, Runner } from './runner.js';
+import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
 import type { ExecutionMessage, ExecutionQuery, ExecutionRecord } from './types.js';
 import { type ReadyFn, Watcher } from './watcher.js';
-import type { OutputWriterOptions } from './writer.js';
 
 /** Everything the execution service is built from; see the server's composition root. */
-export interface ExecutionServiceDeps {
+export interface ExecutionServiceDeps extends Omit<RunnerDeps, 'executor' | 'leaseTtlMs'> {
   readonly executor: Pick<Executor, 'execute' | 'target'>;
   readonly policy: CommandPolicy;
-  readonly records: ExecutionRecords;
-  readonly log: OutputLog;
-  readonly bus: LiveBus;
-  readonly control: Control;
-  readonly coordination: Coordination;
-  readonly limits: LimitsConfig;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** This instance, as named in owner leases. */
-  readonly instanceId: string;
   /** Owner leases and running slots last this long unless renewed (default LEASE_TTL_MS). */
   readonly leaseTtlMs?: number;
-  readonly writer?: OutputWriterOptions;
 }
 
 /**

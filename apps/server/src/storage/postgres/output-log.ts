@@ -1,5 +1,6 @@
 import type { OutputChunk, OutputLog, StoredChunk } from '@ogent/api';
 import { type Kysely, sql } from 'kysely';
+import { chunksWithin } from '../read-window.js';
 import type { PgDatabase } from './schema.js';
 
 /** PostgreSQL allows 65535 bound parameters per statement; a row takes 4. */
@@ -42,13 +43,13 @@ export class PgOutputLog implements OutputLog {
       .orderBy('seq')
       .limit(ROWS_PER_READ)
       .execute();
-    let bytes = 0;
-    let last: number | undefined;
-    for (const row of sizes) {
-      if (last !== undefined && bytes + row.bytes > maxBytes) break;
-      bytes += row.bytes;
-      last = row.seq;
-    }
+    const last =
+      sizes[
+        chunksWithin(
+          sizes.map((row) => row.bytes),
+          maxBytes,
+        ) - 1
+      ]?.seq;
     if (last === undefined) return [];
     const rows = await this.db
       .selectFrom('execution_output')
