@@ -2,7 +2,13 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Services, appRouter, bearerToken, createContext } from '@ogent/api';
+import {
+  LoginRefusedError,
+  type Services,
+  appRouter,
+  bearerToken,
+  createContext,
+} from '@ogent/api';
 import type { Executor } from '@ogent/executor';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { composeOgent } from './compose.js';
@@ -73,6 +79,18 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     onError: ({ error, path: procedure }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path: procedure }, 'procedure failed');
+    },
+    // A throttled sign-in says when to try again, as the REST contract's 429 does.
+    responseMeta: ({ errors }) => {
+      const limited = errors
+        .map((error) => error.cause)
+        .find(
+          (cause): cause is LoginRefusedError =>
+            cause instanceof LoginRefusedError && cause.kind === 'rate_limited',
+        );
+      return limited === undefined
+        ? {}
+        : { headers: { 'retry-after': String(limited.retryAfterSeconds) } };
     },
   });
   const rest = new RestApi(services, clientAddress);

@@ -85,7 +85,7 @@ export class AuthService {
       const seconds = Math.ceil(attempt.retryAfterMs / 1000);
       throw new LoginRefusedError(
         'rate_limited',
-        `Too many failed sign-ins. Try again in ${seconds} seconds.`,
+        `Too many failed sign-ins. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
         seconds,
       );
     }
