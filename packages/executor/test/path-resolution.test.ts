@@ -1,3 +1,5 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandPolicy, Executor } from '../src/index.js';
 import { GuardRefusalFilter } from '../src/transports/ssh/path-guard.js';
@@ -95,6 +97,24 @@ describe.each(['local', 'ssh'])('paths resolved where they are opened (%s target
     const result = await run(target, `cat ${fixture.allowed}/sub`);
     expect(result.exit).toMatchObject({ status: 'completed', exitCode: 1 });
     expect(result.stderr.toString()).toContain('Is a directory');
+  });
+});
+
+describe('names that are not UTF-8', () => {
+  it('cannot make the local check look at one path and the program open another', async () => {
+    // A name of invalid UTF-8 (0xff) that a lossy decode would turn into U+FFFD, and a link
+    // named with the bytes of U+FFFD pointing out of the prefix: the check must not be fooled.
+    const base = Buffer.from(fixture.allowed);
+    const slash = Buffer.from('/');
+    const invalid = Buffer.concat([base, slash, Buffer.from([0xff])]);
+    const lookalike = Buffer.concat([base, slash, Buffer.from('\ufffd')]);
+    mkdirSync(invalid);
+    writeFileSync(Buffer.concat([invalid, Buffer.from('/canary')]), 'decoy\n');
+    symlinkSync(path.dirname(fixture.canary), lookalike);
+    symlinkSync(invalid, path.join(fixture.allowed, 'to-invalid'));
+    const result = await run('local', `cat ${fixture.allowed}/to-invalid/canary`);
+    expect(result.stdout.toString()).not.toContain(CANARY_TEXT);
+    expect(result.exit).toMatchObject({ status: 'refused', error: { code: 'path_refused' } });
   });
 });
 

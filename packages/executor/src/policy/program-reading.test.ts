@@ -186,6 +186,22 @@ describe('rules the config refuses, naming the key', () => {
       /"min"[\s\S]*need min: 1/,
     ],
     [
+      'a path-limited operand after a free positional one that may be absent',
+      {
+        grep: {
+          path: '/bin/grep',
+          options: ['-r'],
+          args: { min: 1, positional: [{ pattern: '[a-z]+' }], pathPrefix: '/var/log' },
+        },
+      },
+      /need min: 2 or more/,
+    ],
+    [
+      '`--` listed as an option (it would let operands after it escape their checks)',
+      { cat: { path: '/bin/cat', options: ['--'], args: { min: 1, pathPrefix: '/var/log' } } },
+      /`--` is not an option/,
+    ],
+    [
       'an optional value given without its values',
       { ls: { path: '/bin/ls', options: [{ name: '--color', argument: 'optional' }] } },
       /needs `value`/,

@@ -79,8 +79,11 @@ export const argsSpecSchema = valueSpecSchema.extend({
 export const optionArgumentSchema = z.enum(['none', 'required', 'optional']);
 
 export const optionSpecSchema = z.union([
-  /** An exact token that takes no value: `-l`, `--all`, `-la`. */
-  z.string().regex(/^-/, 'an option must start with -'),
+  /** An exact token that takes no value: `-l`, `--all`, `-la`; never `--` (see endOfOptions). */
+  z
+    .string()
+    .regex(/^-/, 'an option must start with -')
+    .refine((flag) => flag !== '--', '`--` is not an option: it is endOfOptions'),
   /**
    * An option by name. Names match exactly: GNU programs accept unambiguous abbreviations of
    * long options (`--checkp` for `--checkpoint`), the policy never does. A single-dash long
@@ -249,15 +252,21 @@ function refinePathOperandsNeedOne(
   ctx: z.RefinementCtx,
 ): void {
   const args = rule.args;
-  if (args === undefined || args.max === 0 || args.min >= 1) return;
-  const limited = operandSpec(args, 0).pathPrefix !== undefined;
-  if (!limited) return;
+  if (args === undefined || args.max === 0) return;
+  // The first operand a prefix limits: a positional one, or the first after the positional ones.
+  const positional = args.positional ?? [];
+  let first = positional.findIndex((spec) => spec.pathPrefix !== undefined);
+  if (first === -1) {
+    if (args.pathPrefix === undefined || positional.length >= args.max) return;
+    first = positional.length;
+  }
+  if (args.min >= first + 1) return;
   ctx.addIssue({
     code: 'custom',
     path: ['args', 'min'],
     message:
-      'operands limited by pathPrefix need min: 1 or more: with no operand the program may work ' +
-      'on the current directory, which no prefix limits',
+      `operands limited by pathPrefix need min: ${first + 1} or more (the limited operand must ` +
+      'be given): without it the program may work on the current directory, which no prefix limits',
   });
 }
 

@@ -7,6 +7,8 @@ import type { LocalTarget } from '../targets.js';
 import { type LocalAccount, resolveLocalAccount } from './local-account.js';
 import type { ProcessExit, StartedProcess, Transport } from './types.js';
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The environment a local command gets: nothing of the server's own (secrets live there). */
 function localEnvironment(account: LocalAccount): NodeJS.ProcessEnv {
   return {
@@ -32,7 +34,11 @@ async function resolvePaths(
     const element = argv[operand.index] ?? '';
     let real: string;
     try {
-      real = await realpath(element.slice(operand.offset));
+      // As bytes, decoded strictly: a lossy decode could check one name (U+FFFD) and hand the
+      // program another (the bytes of U+FFFD), which a planted link can point anywhere.
+      real = STRICT_UTF8.decode(
+        await realpath(element.slice(operand.offset), { encoding: 'buffer' }),
+      );
     } catch {
       throw new ExecutorError('path_refused', pathRefusalMessage(argv, operand, 'missing'));
     }

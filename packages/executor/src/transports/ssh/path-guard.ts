@@ -50,13 +50,15 @@ export function guardedCommandLine(
 ): string {
   const refuse = (path: number, kind: PathRefusalKind): string =>
     `{ printf '%s\\n' '${MARKER} ${nonce} ${path} ${kind}' >&2; exit ${GUARD_REFUSED_STATUS}; }`;
-  const steps = [`command -v realpath >/dev/null 2>&1 || ${refuse(0, 'no_realpath')}`];
+  // `command -p`: realpath from the system's default PATH, never a shell function or a PATH
+  // entry from the target account's start-up files.
+  const steps = [`command -p -v realpath >/dev/null 2>&1 || ${refuse(0, 'no_realpath')}`];
   const resolved = new Map<number, { offset: number; variable: string }>();
   paths.forEach((operand, i) => {
     const variable = `ogent_p${i}`;
     const typed = (argv[operand.index] ?? '').slice(operand.offset);
     steps.push(
-      `${variable}=$(realpath -e -- ${quoteArg(typed)} 2>/dev/null && printf x) || ${refuse(i, 'missing')}`,
+      `${variable}=$(command -p realpath -e -- ${quoteArg(typed)} 2>/dev/null && printf x) || ${refuse(i, 'missing')}`,
       `${variable}=\${${variable}%?x}`,
       `case $${variable} in ${casePatterns(operand.prefixes)}) ;; *) ${refuse(i, 'outside')} ;; esac`,
     );
