@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SshdFixture, pgrep, pkill, startSshd } from '@ogent/executor/testing';
+import { type SshdFixture, freePort, pgrep, pkill, startSshd } from '@ogent/executor/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TokenService } from '@ogent/api';
 import { stringify } from 'yaml';
@@ -15,7 +15,6 @@ import {
   type RedisFixture,
   startNginx,
   startPostgres,
-  freePort,
   startRedis,
 } from '../src/testing/engines.js';
 import { openPostgres } from '../src/storage/postgres/database.js';

@@ -4,22 +4,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@ogent/executor/testing';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const isRoot = process.getuid?.() === 0;
-
-/** A free TCP port on 127.0.0.1 (closed again at once). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits until something accepts connections on 127.0.0.1:port. */
 async function listening(port: number, timeoutMs: number, what: string): Promise<void> {
@@ -85,23 +73,21 @@ export async function startPostgres(): Promise<PostgresFixture> {
     port,
     pause: () => run(`${PG_BIN}/pg_ctl`, ['-D', dir, '-m', 'fast', '-w', 'stop']),
     resume: start,
-    stop: async () => {
+    stop: () => {
       try {
         run(`${PG_BIN}/pg_ctl`, ['-D', dir, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-      await Promise.resolve();
+      return Promise.resolve();
     },
   };
 }
 
 function postgresAccount(): { uid: number; gid: number } {
-  const [uid = '', gid = ''] = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })
-    .trim()
-    .concat(' ', execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
-    .split(' ');
-  return { uid: Number(uid), gid: Number(gid) };
+  const id = (flag: string): number =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 export interface RedisFixture {

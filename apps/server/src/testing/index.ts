@@ -7,8 +7,8 @@ export {
   type TestStack,
   type TestStackOptions,
 } from './stack.js';
+export { freePort } from '@ogent/executor/testing';
 export {
-  freePort,
   startNginx,
   startPostgres,
   startRedis,

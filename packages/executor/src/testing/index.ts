@@ -3,6 +3,7 @@ export {
   SSHD_PATH,
   TEST_USER,
   ensureTestUser,
+  freePort,
   startSshd,
   type SshdFixture,
   type SshdOptions,

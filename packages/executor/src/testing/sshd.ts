@@ -95,7 +95,8 @@ export function ensureTestUser(): string {
   return TEST_USER;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (closed again at once, for a server to bind). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
