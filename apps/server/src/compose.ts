@@ -10,6 +10,8 @@ import {
   InProcessLiveBus,
   type LiveBus,
   LoginThrottle,
+  RunService,
+  type RunStore,
   type OutputLog,
   type OutputWriterOptions,
   type Services,
@@ -42,6 +44,7 @@ import { openPostgres } from './storage/postgres/database.js';
 import { PgOutputLog } from './storage/postgres/output-log.js';
 import { PgSigningKeyStore } from './storage/postgres/signing-keys.js';
 import { SqlRecords } from './storage/records.js';
+import { SqlRunStore } from './storage/runs.js';
 import { FileSigningKeyStore } from './storage/signing-key.js';
 import { UserStore, signInAccounts } from './storage/users.js';
 
@@ -244,6 +247,21 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     leaseTtlMs: config.cluster.leaseTtlMs,
     ...(options.writer === undefined ? {} : { writer: options.writer }),
   });
+  const runs = new RunService({
+    store: backends.runs,
+    executions,
+    log,
+    coordination,
+    policy,
+    targets: config.targets,
+    config: config.runs,
+    limits: config.limits,
+    clock,
+    logger,
+    instanceId,
+    // In a cluster, how soon other instances take up a run's free window and see its changes.
+    tickMs: backends.shared ? 250 : 1_000,
+  });
   const recovered = (count: number): void => {
     logger.warn({ count }, 'executions that no instance runs any more marked interrupted');
   };
@@ -264,12 +282,20 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     }, KEY_REFRESH_MS);
   };
   refreshKeys();
+  // Runs left running (this instance restarted, or another died) go on from where they are.
+  runs.startScheduling();
   const stopSweeping = backends.shared
     ? executions.sweepEvery(Math.max(250, config.cluster.leaseTtlMs / 4), recovered)
     : () => undefined;
 
   return {
-    services: { auth, executions, catalog: new TargetCatalog(config.targets, policy), clock },
+    services: {
+      auth,
+      executions,
+      runs,
+      catalog: new TargetCatalog(config.targets, policy),
+      clock,
+    },
     executor,
     tokens,
     instanceId,
@@ -279,6 +305,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       keyRefresh?.cancel();
       keyRefresh = undefined;
       stopSweeping();
+      await runs.shutdown();
       await executions.shutdown();
       await executor.close();
       await backends.close();
@@ -289,6 +316,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
 /** Where records, output and coordination live: the single node's or the cluster's. */
 interface Backends {
   readonly records: ExecutionRecords;
+  readonly runs: RunStore;
   readonly log: OutputLog;
   readonly users: UserStore;
   readonly signingKeys: SigningKeyStore;
@@ -326,6 +354,7 @@ async function singleNodeBackends(
   const outputFiles = await OutputFiles.open(dataDir);
   return {
     records: new SqlRecords(database.db),
+    runs: new SqlRunStore(database.db, 'sqlite'),
     log: new FileOutputLog(database.db, outputFiles),
     users: new UserStore(database.db),
     signingKeys: new FileSigningKeyStore(dataDir),
@@ -373,6 +402,7 @@ async function clusterBackends(
   const control = await RedisControl.start(redis.client, redis.subscriber);
   return {
     records: new SqlRecords(postgres.db),
+    runs: new SqlRunStore(postgres.db, 'postgres'),
     log: new PgOutputLog(postgres.db),
     users: new UserStore(postgres.db),
     signingKeys: new PgSigningKeyStore(postgres.db),

@@ -3,6 +3,7 @@ import {
   describeCoordinationContract,
   describeLiveBusContract,
 } from '@ogent/api/testing';
+import { ManualClock } from '@ogent/executor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisConnections, connectRedis } from '../src/cluster/redis.js';
 import { RedisControl } from '../src/cluster/redis-control.js';
@@ -84,7 +85,23 @@ describeCoordinationContract('Redis', (clock) => {
     claim: (id, owner, ttl) => coordination.claim(prefix + id, owner, ttl),
     release: (id, owner) => coordination.release(prefix + id, owner),
     ownerOf: (id) => coordination.ownerOf(prefix + id),
+    announce: (instance, ttl) => coordination.announce(prefix + instance, ttl),
   };
+});
+
+describe('instances announcing themselves', () => {
+  it('counts the instances alive, and drops one that stopped announcing', async () => {
+    const clock = new ManualClock();
+    const coordination = new RedisCoordination(coordinationConnections.client, () => clock.now());
+    // Far in the past of the other tests' clocks: lapsed announcements of theirs drop out.
+    expect(await coordination.announce('instance-a', 1_000)).toBe(1);
+    expect(await coordination.announce('instance-b', 1_000)).toBe(2);
+    clock.advance(600);
+    expect(await coordination.announce('instance-a', 1_000)).toBe(2);
+    clock.advance(600);
+    // b's announcement lapsed 200 ms ago.
+    expect(await coordination.announce('instance-a', 1_000)).toBe(1);
+  });
 });
 
 describe('the live bus across instances', () => {

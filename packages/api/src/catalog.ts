@@ -16,6 +16,8 @@ export interface TargetView {
   readonly id: string;
   readonly label: string;
   readonly transport: Target['transport'];
+  /** The target's labels, for selectors (`role=web,env!=prod`). */
+  readonly labels: Readonly<Record<string, string>>;
   readonly commands: readonly CommandHint[];
 }
 
@@ -67,6 +69,7 @@ export class TargetCatalog {
         id: t.id,
         label: t.label ?? t.id,
         transport: t.transport,
+        labels: t.labels ?? {},
         commands: this.policy
           .permittedCommands({ roles: user.roles, target: t.id })
           .map(({ name, rule }) => describeRule(name, rule)),

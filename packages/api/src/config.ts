@@ -96,7 +96,26 @@ export const limitsConfigSchema = z
   })
   .strict();
 
+/** Fleet runs: one command on many targets. */
+export const runsConfigSchema = z
+  .object({
+    /** Hosts of one run running at once when the run does not say. */
+    defaultConcurrency: z.number().int().min(1).default(10),
+    /** The most a run may ask for. */
+    maxConcurrency: z.number().int().min(1).max(10_000).default(100),
+    /** The most targets one run may have. */
+    maxTargets: z.number().int().min(1).max(100_000).default(5_000),
+    /** Runs one user may have running at once. */
+    maxRunningPerUser: z.number().int().min(1).default(4),
+  })
+  .strict()
+  .refine((r) => r.defaultConcurrency <= r.maxConcurrency, {
+    message: 'defaultConcurrency must not exceed maxConcurrency',
+    path: ['defaultConcurrency'],
+  });
+
 export type AppRole = z.infer<typeof appRoleSchema>;
+export type RunsConfig = z.infer<typeof runsConfigSchema>;
 export type UserConfig = z.infer<typeof userSchema>;
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsConfigSchema>;

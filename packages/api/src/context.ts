@@ -4,12 +4,14 @@ import type { TargetCatalog } from './catalog.js';
 import type { Clock } from '@ogent/executor';
 import type { ExecutionService } from './executions/service.js';
 import type { ReadyFn } from './executions/watcher.js';
+import type { RunService } from './runs/service.js';
 
 /** What procedures use; built once, by the server's composition root. */
 export interface Services {
   readonly auth: AuthService;
   readonly executions: ExecutionService;
   readonly catalog: TargetCatalog;
+  readonly runs: RunService;
   /** Token expiry is checked against it at every call. */
   readonly clock: Clock;
 }

@@ -32,11 +32,13 @@ export {
   authConfigSchema,
   durationMs,
   limitsConfigSchema,
+  runsConfigSchema,
   userSchema,
   usernameSchema,
   type AppRole,
   type AuthConfig,
   type LimitsConfig,
+  type RunsConfig,
   type UserConfig,
 } from './config.js';
 export {
@@ -75,6 +77,32 @@ export type { Coordination } from './ports/coordination.js';
 export type { LiveBus, LiveRead } from './ports/live-bus.js';
 export type { OutputLog } from './ports/output-log.js';
 export type { ExecutionRecords } from './ports/records.js';
+export type { HostChange, RunChange, RunStore, RunTransaction } from './ports/runs.js';
+export {
+  RunService,
+  GROUP_SAMPLE_BYTES,
+  type RunServiceDeps,
+  type StartRunRequest,
+} from './runs/service.js';
+export { foldHosts } from './runs/fold.js';
+export { parseSelector, type Selector } from './runs/selector.js';
+export {
+  FINAL_HOST_STATUSES,
+  HOST_STATUSES,
+  RUN_STATUSES,
+  type BatchSize,
+  type HostStatus,
+  type PreviewTarget,
+  type RunGroup,
+  type RunHost,
+  type RunListItem,
+  type RunOptions,
+  type RunProgressEvent,
+  type RunRecord,
+  type RunStatus,
+  type RunSummary,
+  type RunView,
+} from './runs/types.js';
 export type { SigningKeyStore } from './ports/signing-keys.js';
 export { InProcessControl } from './single-node/control.js';
 export { InProcessCoordination } from './single-node/coordination.js';

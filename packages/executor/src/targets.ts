@@ -4,6 +4,22 @@ const targetId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a target id is 1-64 letters, digits, . _ -');
 
+/**
+ * Labels that select a target for fleet runs (`role=web,env!=prod`): keys like `role` or
+ * `example.com/zone`, values of letters, digits, `.`, `_`, `-`.
+ */
+export const targetLabelsSchema = z
+  .record(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/,
+        'a label key is 1-63 letters, digits, . _ / - (starting with a letter or digit)',
+      ),
+    z.string().regex(/^[A-Za-z0-9._-]{0,63}$/, 'a label value is 0-63 letters, digits, . _ -'),
+  )
+  .optional();
+
 const fingerprint = z
   .string()
   .regex(
@@ -17,6 +33,7 @@ export const sshTargetSchema = z
     transport: z.literal('ssh'),
     /** Shown to people instead of the id. */
     label: z.string().optional(),
+    labels: targetLabelsSchema,
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(22),
     username: z.string().min(1),
@@ -54,6 +71,7 @@ export const localTargetSchema = z
     id: targetId,
     transport: z.literal('local'),
     label: z.string().optional(),
+    labels: targetLabelsSchema,
     /**
      * The account commands run as. A server started as root runs them as this account (default
      * `nobody`), never as root unless `runAsRoot` says so; a server started as anyone else runs

@@ -4,6 +4,14 @@ import type { Redis, Reply } from './redis.js';
 
 const LEASE = 'ogent:lease:';
 const SLOTS = 'ogent:slots:';
+const INSTANCES = 'ogent:instances';
+
+/** Records one instance as alive until ARGV[1], drops lapsed ones, counts the rest. */
+const ANNOUNCE = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+return redis.call('ZCARD', KEYS[1])
+`;
 
 /** Drops expired slots, then takes one if fewer than the limit are held. Atomic in Redis. */
 const ACQUIRE_SLOT = `
@@ -48,6 +56,20 @@ export class RedisCoordination implements Coordination {
   ) {
     this.limiters = (options) =>
       new RateLimiterRedis({ storeClient: client, useRedisPackage: true, ...options });
+  }
+
+  async announce(instance: string, ttlMs: number): Promise<number> {
+    const now = this.now();
+    const reply = await this.client.sendCommand<Reply>([
+      'EVAL',
+      ANNOUNCE,
+      '1',
+      INSTANCES,
+      String(now + ttlMs),
+      instance,
+      String(now),
+    ]);
+    return Number(reply);
   }
 
   async acquireSlot(

@@ -1,4 +1,10 @@
-import { appRoleSchema, authConfigSchema, limitsConfigSchema, userSchema } from '@ogent/api';
+import {
+  appRoleSchema,
+  authConfigSchema,
+  limitsConfigSchema,
+  runsConfigSchema,
+  userSchema,
+} from '@ogent/api';
 import {
   commandNameSchema,
   commandRuleSchema,
@@ -109,6 +115,7 @@ export const configSchema = z
     targets: z.array(targetSchema).min(1, 'define at least one target'),
     commands: z.record(commandNameSchema, commandRuleSchema),
     limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
+    runs: runsConfigSchema.default(runsConfigSchema.parse({})),
     storage: storageSectionSchema.default({}),
     cluster: clusterSectionSchema.default(clusterSectionSchema.parse({})),
   })

@@ -62,6 +62,8 @@ export class RestApi {
         return post(() => this.validate(req, res));
       case '/api/command':
         return post(() => this.command(req, res));
+      case '/api/runs':
+        return post(() => this.run(req, res));
       default: {
         const match = EXECUTION_PATH.exec(pathname);
         if (match?.[1] !== undefined) {
@@ -212,6 +214,66 @@ export class RestApi {
       });
       return;
     }
+  }
+
+  /**
+   * Runs a command on many targets to the end and answers with every host's result and the
+   * hosts grouped by identical results. Output is cut per host as for /api/command.
+   */
+  private async run(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { caller, user } = await this.signedIn(req);
+    const body = await readJson(req);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new HttpError(400, 'Invalid request: body: expected a JSON object.');
+    }
+    // Validated by the router, with the same limits as every other client.
+    const { runId } = await caller.runs.start(body as Parameters<typeof caller.runs.start>[0]);
+    // The run goes on if the client goes away; only the waiting stops.
+    const watching = new AbortController();
+    res.once('close', () => watching.abort());
+    for await (const event of this.services.runs.watch(user, runId, 0, watching.signal)) {
+      if (event.type === 'end') break;
+    }
+    if (watching.signal.aborted) return;
+    const run = await this.services.runs.byId(user, runId);
+    const hosts = await Promise.all(
+      run.hosts.map(async (host) => {
+        const output = await this.services.runs.hostOutput(host, INLINE_OUTPUT_BYTES);
+        return {
+          target: host.target,
+          status: host.status,
+          exitCode: host.exitCode,
+          execTime: host.execTime,
+          output: output.text,
+          outputCut: output.cut,
+          executionId: host.executionId,
+          error: host.error,
+        };
+      }),
+    );
+    const { summary } = run;
+    sendJson(res, 200, {
+      runId,
+      status: run.status,
+      stopReason: run.stopReason,
+      summary: {
+        total: summary.total,
+        succeeded: summary.succeeded,
+        failed: summary.failed,
+        refused: summary.refused,
+        cancelled: summary.cancelled,
+        skipped: summary.skipped,
+      },
+      hosts,
+      groups: run.groups.map((g) => ({
+        targets: g.targets,
+        label: g.label,
+        status: g.status,
+        exitCode: g.exitCode,
+        outputSha256: g.outputSha256,
+        sample: g.sample,
+      })),
+    });
   }
 
   /** An execution's stored output as a text file (stdout and stderr in the order they came). */

@@ -80,6 +80,72 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('executions').addColumn('error_code', 'text').execute();
     },
   },
+  '0003_runs': {
+    async up(db: Kysely<unknown>) {
+      // Fleet runs: one command on many targets, a row per host.
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
+        .addColumn('command', 'text', (c) => c.notNull())
+        .addColumn('selector', 'text')
+        .addColumn('requested_targets', 'text')
+        .addColumn('options', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('stop', 'text')
+        .addColumn('stop_reason', 'text')
+        .addColumn('retry_of', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('finished_at', 'integer')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('runs_created')
+        .on('runs')
+        .columns(['created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('runs_user_created')
+        .on('runs')
+        .columns(['username', 'created_at'])
+        .execute();
+      await db.schema.createIndex('runs_status').on('runs').column('status').execute();
+      await db.schema
+        .createTable('run_hosts')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('execution_id', 'text')
+        .addColumn('execution_status', 'text')
+        .addColumn('exit_code', 'integer')
+        .addColumn('signal', 'text')
+        .addColumn('exec_time', 'integer')
+        .addColumn('error_code', 'text')
+        .addColumn('error', 'text')
+        .addColumn('output_bytes', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('output_sha256', 'text')
+        .addColumn('instance', 'text')
+        .addColumn('started_at', 'integer')
+        .addColumn('finished_at', 'integer')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('run_hosts_pk', ['run_id', 'position'])
+        .execute();
+      await db.schema
+        .createIndex('run_hosts_version')
+        .on('run_hosts')
+        .columns(['run_id', 'version'])
+        .execute();
+      await db.schema
+        .createIndex('run_hosts_status')
+        .on('run_hosts')
+        .columns(['run_id', 'status', 'position'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

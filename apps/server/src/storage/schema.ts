@@ -46,10 +46,56 @@ export interface UsersTable {
   updated_at: number;
 }
 
+/** Fleet runs, from migration 0003 (PostgreSQL 0002). */
+export interface RunsTable {
+  id: string;
+  username: string;
+  /** JSON array. */
+  roles: string;
+  command: string;
+  selector: string | null;
+  /** JSON array. */
+  requested_targets: string | null;
+  /** JSON object (RunOptions). */
+  options: string;
+  status: string;
+  stop: string | null;
+  stop_reason: string | null;
+  retry_of: string | null;
+  source: 'trpc' | 'http';
+  created_at: number;
+  finished_at: number | null;
+  version: number;
+  total: number;
+}
+
+/** One host of a run. */
+export interface RunHostsTable {
+  run_id: string;
+  position: number;
+  target: string;
+  status: string;
+  execution_id: string | null;
+  execution_status: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  exec_time: number | null;
+  error_code: string | null;
+  error: string | null;
+  output_bytes: number;
+  output_sha256: string | null;
+  instance: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+  version: number;
+}
+
 export interface Database {
   executions: ExecutionsTable;
   execution_output: ExecutionOutputTable;
   users: UsersTable;
+  runs: RunsTable;
+  run_hosts: RunHostsTable;
 }
 
 export type { Generated };

@@ -20,6 +20,19 @@ export interface ExecuteRequest {
   readonly params?: readonly string[];
   readonly idempotencyKey?: string;
   readonly source: ExecutionRecord['source'];
+  /**
+   * The fleet run this is one host of. Such an execution takes none of the user's running
+   * slots: the run's window bounds it.
+   */
+  readonly run?: RunHostRef;
+  /** A shorter wall-clock limit than the config's `limits.timeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+/** A host of a fleet run: the run and the host's position in it. */
+export interface RunHostRef {
+  readonly id: string;
+  readonly position: number;
 }
 
 /** An attempt the policy allowed, recorded as running, with one of its user's running slots. */
@@ -28,6 +41,8 @@ export interface AdmittedExecution {
   readonly username: string;
   readonly target: string;
   readonly decision: Permitted;
+  readonly run?: RunHostRef;
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -120,12 +135,15 @@ export class Admission {
       await this.recordRefusal(base, decision);
       throw new CommandRefusedError(decision, base.id);
     }
-    const slot = await coordination.acquireSlot(
-      user.username,
-      limits.maxConcurrentPerUser,
-      base.id,
-      this.deps.leaseTtlMs,
-    );
+    const slot =
+      request.run === undefined
+        ? await coordination.acquireSlot(
+            user.username,
+            limits.maxConcurrentPerUser,
+            base.id,
+            this.deps.leaseTtlMs,
+          )
+        : { acquired: true, running: 0 };
     if (!slot.acquired) {
       const message =
         `You already have ${slot.running} commands running (limit ${limits.maxConcurrentPerUser}). ` +
@@ -167,7 +185,14 @@ export class Admission {
       throw error;
     }
     return {
-      admitted: { id: base.id, username: user.username, target: request.target, decision },
+      admitted: {
+        id: base.id,
+        username: user.username,
+        target: request.target,
+        decision,
+        ...(request.run === undefined ? {} : { run: request.run }),
+        ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+      },
     };
   }
 

@@ -49,6 +49,8 @@ export interface RunnerDeps {
  * lease and answers cancels for it through the control.
  */
 export class Runner {
+  /** Told of every execution's end, after its record says so (fleet runs listen here). */
+  onEnd: ((execution: AdmittedExecution, outcome: ExecutionOutcome) => void) | undefined;
   private readonly running = new Map<string, Running>();
   private readonly loops = new Set<Promise<void>>();
   private readonly writer: OutputWriter;
@@ -71,6 +73,11 @@ export class Runner {
   /** Executions running on this instance. */
   get runningCount(): number {
     return this.running.size;
+  }
+
+  /** Whether this execution runs on this instance. */
+  runs(id: string): boolean {
+    return this.running.has(id);
   }
 
   /**
@@ -172,7 +179,10 @@ export class Runner {
     try {
       const events = this.deps.executor.execute(execution.target, execution.decision.argv, {
         signal: state.controller.signal,
-        timeoutMs: this.deps.limits.timeoutMs,
+        timeoutMs: Math.min(
+          execution.timeoutMs ?? this.deps.limits.timeoutMs,
+          this.deps.limits.timeoutMs,
+        ),
         maxOutputBytes: this.deps.limits.maxOutputBytes,
         paths: execution.decision.paths,
         clock,
@@ -237,5 +247,6 @@ export class Runner {
       coordination.release(execution.id, instanceId),
       coordination.releaseSlot(execution.username, execution.id),
     ]);
+    this.onEnd?.(execution, outcome);
   }
 }

@@ -11,7 +11,10 @@ import { appRouter } from '../routers/root.js';
 import { InProcessControl } from '../single-node/control.js';
 import { InProcessCoordination } from '../single-node/coordination.js';
 import { InProcessLiveBus } from '../single-node/live-bus.js';
+import { MemoryRunStore } from '../single-node/memory-runs.js';
 import { MemoryExecutionStore } from '../single-node/memory-store.js';
+import { RunService } from '../runs/service.js';
+import { runsConfigSchema } from '../config.js';
 import { sampleRecord } from '../testing/contracts.js';
 import { createCallerFactory } from '../trpc.js';
 import { LEASE_TTL_MS } from './runner.js';
@@ -188,7 +191,32 @@ describe('a long-lived context and its token', () => {
         }),
       },
     );
-    const services = { auth, executions: service, catalog: new TargetCatalog([], policy), clock };
+    const runs = new RunService({
+      store: new MemoryRunStore(),
+      executions: service,
+      log: built.store,
+      coordination: built.coordination,
+      policy,
+      targets: [],
+      config: runsConfigSchema.parse({}),
+      limits: {
+        maxConcurrentPerUser: 2,
+        timeoutMs: 60_000,
+        maxOutputBytes: 1 << 20,
+        maxInputLength: 4096,
+      },
+      clock,
+      logger: silentLogger,
+      instanceId: 'this-instance',
+      tickMs: 1_000,
+    });
+    const services = {
+      auth,
+      executions: service,
+      runs,
+      catalog: new TargetCatalog([], policy),
+      clock,
+    };
     const { token, expiresAt } = await auth.login('alice', 'alice-password', '127.0.0.1');
     expect(expiresAt).toBe(clock.now() + 3_600_000);
     // Made once, as a WebSocket connection's context is, and used for every call after.

@@ -2,10 +2,15 @@ import type { CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
-import { Admission, type ExecuteRequest } from './admission.js';
+import { type AdmittedExecution, Admission, type ExecuteRequest } from './admission.js';
 import { endMessageFromRecord } from './messages.js';
 import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
-import type { ExecutionMessage, ExecutionQuery, ExecutionRecord } from './types.js';
+import type {
+  ExecutionMessage,
+  ExecutionOutcome,
+  ExecutionQuery,
+  ExecutionRecord,
+} from './types.js';
 import { type ReadyFn, Watcher } from './watcher.js';
 
 /** Everything the execution service is built from; see the server's composition root. */
@@ -46,6 +51,20 @@ export class ExecutionService {
     return this.runner.runningCount;
   }
 
+  /** Tells `listener` of every execution's end on this instance, after its record says so. */
+  onEnd(listener: (execution: AdmittedExecution, outcome: ExecutionOutcome) => void): void {
+    this.runner.onEnd = listener;
+  }
+
+  /**
+   * Stops executions wherever they run, for a fleet run's cancel or failure policy (whose
+   * caller's rights the run service has checked). Returns how many a runner was there to stop.
+   */
+  async stop(ids: readonly string[]): Promise<number> {
+    const stopped = await Promise.all(ids.map((id) => this.deps.control.cancel(id)));
+    return stopped.filter(Boolean).length;
+  }
+
   /**
    * Decides on a command and, if allowed, starts it and returns at once. Every attempt is
    * recorded. Throws DomainError: `command_refused`, `not_found` (unknown target),
@@ -83,6 +102,16 @@ export class ExecutionService {
       'Storage is unreachable, so the command was not run. Try again in a moment.',
       { cause: error },
     );
+  }
+
+  /** An execution's record, whoever's it is (for the services' own bookkeeping). */
+  record(id: string): Promise<ExecutionRecord | undefined> {
+    return this.deps.records.get(id);
+  }
+
+  /** Whether the execution runs on this instance. */
+  runsHere(id: string): boolean {
+    return this.runner.runs(id);
   }
 
   /** An execution the user may see; `not_found` for one that does not exist or is not theirs. */

@@ -25,6 +25,11 @@ export interface Coordination {
   release(executionId: string, owner: string): Promise<void>;
   /** The owner holding an unexpired claim, or undefined. */
   ownerOf(executionId: string): Promise<string | undefined>;
+  /**
+   * Says `instance` is alive until `ttlMs` from now and answers how many instances are (fleet
+   * runs share their window among them).
+   */
+  announce(instance: string, ttlMs: number): Promise<number>;
   /** Counters for the sign-in throttle, shared by every instance that shares this. */
   readonly limiters: LimiterFactory;
 }

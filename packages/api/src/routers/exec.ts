@@ -1,44 +1,14 @@
-import { TRPCError, tracked } from '@trpc/server';
+import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import type { SubscriptionCounter } from '../context.js';
 import { toTRPCError } from '../adapters/trpc-errors.js';
 import { EXECUTION_STATES } from '../executions/types.js';
 import { protectedProcedure, router } from '../trpc.js';
+import { holdSubscription, parseLastEventId } from './subscriptions.js';
 
 const executionId = z.string().uuid('not an execution id');
 
 /** Longest command accepted by `execute`, over WebSocket, HTTP batch and the REST contract alike. */
 export const MAX_COMMAND_LENGTH = 1024 * 1024;
-
-/** `lastEventId` is the `seq` of the last event received: a non-negative integer. */
-function parseLastEventId(value: string | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  if (!/^\d{1,15}$/.test(value)) {
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: `Invalid lastEventId: ${JSON.stringify(value.slice(0, 32))}`,
-    });
-  }
-  return Number(value);
-}
-
-/**
- * Counts a subscription in on its connection, or refuses it when the connection already holds
- * its maximum. Returns the function that counts it out again.
- */
-function holdSubscription(counter: SubscriptionCounter | undefined): () => void {
-  if (counter === undefined) return () => undefined;
-  if (counter.open >= counter.max) {
-    throw new TRPCError({
-      code: 'TOO_MANY_REQUESTS',
-      message: `This connection already has ${counter.max} subscriptions open. Stop one before starting another.`,
-    });
-  }
-  counter.open += 1;
-  return () => {
-    counter.open -= 1;
-  };
-}
 
 export const execRouter = router({
   /**

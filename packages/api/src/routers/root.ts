@@ -1,12 +1,14 @@
 import { router } from '../trpc.js';
 import { authRouter } from './auth.js';
 import { execRouter } from './exec.js';
+import { runsRouter } from './runs.js';
 import { targetsRouter } from './targets.js';
 
 export const appRouter = router({
   auth: authRouter,
   targets: targetsRouter,
   exec: execRouter,
+  runs: runsRouter,
 });
 
 /** The API's type, all a client needs: `createTRPCClient<AppRouter>(...)`. */

@@ -12,6 +12,11 @@ export class InProcessCoordination implements Coordination {
 
   constructor(private readonly clock: Clock = systemClock) {}
 
+  /** The single node is the only instance. */
+  announce(): Promise<number> {
+    return Promise.resolve(1);
+  }
+
   acquireSlot(
     username: string,
     limit: number,

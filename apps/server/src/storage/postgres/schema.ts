@@ -1,4 +1,4 @@
-import type { ExecutionsTable, UsersTable } from '../schema.js';
+import type { ExecutionsTable, RunHostsTable, RunsTable, UsersTable } from '../schema.js';
 
 /** An execution's output chunk, bytes and all, in PostgreSQL. */
 export interface PgExecutionOutputTable {
@@ -22,4 +22,6 @@ export interface PgDatabase {
   execution_output: PgExecutionOutputTable;
   users: UsersTable;
   signing_keys: SigningKeysTable;
+  runs: RunsTable;
+  run_hosts: RunHostsTable;
 }
