@@ -416,7 +416,8 @@ export class RunService {
     const byKey = new Map<string, RunHost[]>();
     for (const host of hosts) {
       if (host.status === 'pending' || host.status === 'running') continue;
-      const key = `${host.status}\u0000${host.exitCode}\u0000${host.outputSha256}`;
+      // The failure's code too: a refused connection and a changed host key are not alike.
+      const key = [host.status, host.exitCode, host.outputSha256, host.error?.code].join('\u0000');
       const list = byKey.get(key) ?? [];
       list.push(host);
       byKey.set(key, list);
@@ -432,6 +433,7 @@ export class RunService {
           status: first.status,
           exitCode: first.exitCode,
           outputSha256: first.outputSha256,
+          errorCode: first.error?.code ?? null,
           sample: sample.text,
           sampleTruncated: sample.cut,
           sampleTarget: first.target,

@@ -135,7 +135,10 @@ export interface RunRecord {
   readonly total: number;
 }
 
-/** Hosts that ended alike: same status, exit code and output (as `clush -b` folds them). */
+/**
+ * Hosts that ended alike: same status, exit code, output (as `clush -b` folds them) and, for
+ * failures, the same cause.
+ */
 export interface RunGroup {
   /** Target ids, in run order. */
   readonly targets: readonly string[];
@@ -144,6 +147,8 @@ export interface RunGroup {
   readonly status: HostStatus;
   readonly exitCode: number | null;
   readonly outputSha256: string | null;
+  /** The failure's code (`connect_failed`, `host_key_mismatch`, ...), or null. */
+  readonly errorCode: string | null;
   /** The first host's output (UTF-8, cut at the sample size). */
   readonly sample: string;
   readonly sampleTruncated: boolean;
