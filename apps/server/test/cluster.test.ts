@@ -5,7 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type SshdFixture, freePort, pgrep, pkill, startSshd } from '@ogent/executor/testing';
+import {
+  type SshdFixture,
+  type SshdFleet,
+  freePort,
+  pgrep,
+  pkill,
+  startSshd,
+  startSshdFleet,
+} from '@ogent/executor/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TokenService } from '@ogent/api';
 import { stringify } from 'yaml';
@@ -43,6 +51,7 @@ let postgres: PostgresFixture;
 let redis: RedisFixture;
 let sshd: SshdFixture;
 let nginx: NginxFixture;
+let fleet: SshdFleet;
 let dir: string;
 const instances = new Map<string, Instance>();
 
@@ -61,6 +70,10 @@ async function launch(name: string): Promise<Instance> {
       file,
       stringify({
         ...config,
+        targets: [
+          ...config.targets,
+          ...fleet.targets.map((t) => ({ ...t, labels: { role: 'fleet' } })),
+        ],
         server: {
           ...config.server,
           port: await freePort(),
@@ -92,7 +105,12 @@ async function killAndRelaunch(name: string): Promise<void> {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-cluster-'));
-  [postgres, redis, sshd] = await Promise.all([startPostgres(), startRedis(), startSshd()]);
+  [postgres, redis, sshd, fleet] = await Promise.all([
+    startPostgres(),
+    startRedis(),
+    startSshd(),
+    startSshdFleet({ count: 24, idPrefix: 'fleet' }),
+  ]);
   writeFileSync(path.join(sshd.dir, 'emit.sh'), EMIT_SCRIPT, { mode: 0o755 });
   // The first migrates; the others find the schema ready (or wait on the migration lock).
   await launch('A');
@@ -108,7 +126,13 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const instance of instances.values()) instance.process.kill('SIGKILL');
   pkill(sshd?.username ?? '', 'emit.sh');
-  await Promise.allSettled([nginx?.stop(), redis?.stop(), postgres?.stop(), sshd?.stop()]);
+  await Promise.allSettled([
+    nginx?.stop(),
+    redis?.stop(),
+    postgres?.stop(),
+    sshd?.stop(),
+    fleet?.stop(),
+  ]);
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -345,6 +369,50 @@ describe('instances that share PostgreSQL and Redis', () => {
     expect(replay.stdout.toString().trimEnd().split('\n')).toEqual(expected);
     await Promise.all([owner.close(), other.close(), viaNginx.close()]);
   });
+
+  it('a fleet run spreads its hosts over the instances and outlives the one that started it', async () => {
+    const onC = await signedIn(at('C'), 'alice');
+    const viaA = await signedIn(at('A'), 'alice');
+    const { runId } = await onC.trpc.runs.start.mutate({
+      command: 'sleep 2',
+      selector: 'role=fleet',
+      concurrency: 6,
+    });
+    // Every instance takes its share of the window.
+    await vi.waitFor(
+      async () => {
+        const run = await viaA.trpc.runs.byId.query({ runId });
+        const owners = new Set(run.hosts.flatMap((h) => (h.instance === null ? [] : [h.instance])));
+        expect([...owners].sort()).toEqual(['A', 'B', 'C']);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
+    // The instance that started the run dies, with the hosts it was running.
+    const killed = await viaA.trpc.runs.byId.query({ runId });
+    const onKilled = killed.hosts.filter((h) => h.instance === 'C' && h.status === 'running');
+    await killAndRelaunch('C');
+    let run = await viaA.trpc.runs.byId.query({ runId });
+    await vi.waitFor(
+      async () => {
+        run = await viaA.trpc.runs.byId.query({ runId });
+        expect(run.status).not.toBe('running');
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    // Every host accounted for: the ones C was running failed as interrupted, the rest ran.
+    expect(run.summary.total).toBe(24);
+    expect(run.summary.pending + run.summary.running).toBe(0);
+    expect(run.summary.succeeded + run.summary.failed).toBe(24);
+    for (const host of run.hosts) {
+      if (onKilled.some((h) => h.target === host.target)) {
+        expect(host).toMatchObject({ status: 'failed', executionStatus: 'interrupted' });
+      } else {
+        expect(host.status, `${host.target}: ${JSON.stringify(host.error)}`).toBe('succeeded');
+      }
+    }
+    expect(new Set(run.hosts.map((h) => h.instance)).size).toBeGreaterThanOrEqual(2);
+    await Promise.all([onC.close(), viaA.close()]);
+  }, 120_000);
 
   it('SIGKILL of the owner: interrupted within 20 s, its output so far readable elsewhere', async () => {
     const onC = await signedIn(at('C'), 'alice');
