@@ -12,6 +12,7 @@ import {
 } from '@ogent/api';
 import {
   describeExecutionStoreContract,
+  describeRunStoreContract,
   describeSigningKeyStoreContract,
 } from '@ogent/api/testing';
 import { CommandPolicy, Executor, LocalTransport, systemClock } from '@ogent/executor';
@@ -21,6 +22,7 @@ import { type OpenDatabase, openDatabase } from '../src/storage/database.js';
 import { FileOutputLog } from '../src/storage/file-output-log.js';
 import { OutputFiles } from '../src/storage/output-files.js';
 import { SqlRecords } from '../src/storage/records.js';
+import { SqlRunStore } from '../src/storage/runs.js';
 import { FileSigningKeyStore } from '../src/storage/signing-key.js';
 
 /** Opens the single node's store (SQLite and output files) in a new directory. */
@@ -50,6 +52,18 @@ async function openStore(): Promise<{
 describeExecutionStoreContract('SQLite and output files', async () => {
   const opened = await openStore();
   return { records: opened.records, log: opened.log, close: opened.close };
+});
+
+describeRunStoreContract('SQLite', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-runs-'));
+  const database = await openDatabase(dir);
+  return {
+    store: new SqlRunStore(database.db, 'sqlite'),
+    close: async () => {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 describeSigningKeyStoreContract('a file in dataDir', () => {

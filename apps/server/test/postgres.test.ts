@@ -1,5 +1,6 @@
 import {
   describeExecutionStoreContract,
+  describeRunStoreContract,
   describeSigningKeyStoreContract,
 } from '@ogent/api/testing';
 import { sql } from 'kysely';
@@ -8,6 +9,7 @@ import { openPostgres } from '../src/storage/postgres/database.js';
 import { PgOutputLog } from '../src/storage/postgres/output-log.js';
 import { PgSigningKeyStore } from '../src/storage/postgres/signing-keys.js';
 import { SqlRecords } from '../src/storage/records.js';
+import { SqlRunStore } from '../src/storage/runs.js';
 import { type PostgresFixture, startPostgres } from '../src/testing/engines.js';
 
 /** A real PostgreSQL 15, started for this file. */
@@ -39,6 +41,11 @@ describeExecutionStoreContract('PostgreSQL', async () => {
     log: new PgOutputLog(opened.db),
     close: () => opened.close(),
   };
+});
+
+describeRunStoreContract('PostgreSQL', async () => {
+  const opened = await openPostgres(await freshDatabase());
+  return { store: new SqlRunStore(opened.db, 'postgres'), close: () => opened.close() };
 });
 
 describeSigningKeyStoreContract('PostgreSQL', async () => {

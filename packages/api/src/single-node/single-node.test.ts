@@ -4,10 +4,12 @@ import {
   describeCoordinationContract,
   describeExecutionStoreContract,
   describeLiveBusContract,
+  describeRunStoreContract,
 } from '../testing/index.js';
 import { InProcessControl } from './control.js';
 import { InProcessCoordination } from './coordination.js';
 import { InProcessLiveBus } from './live-bus.js';
+import { MemoryRunStore } from './memory-runs.js';
 import { MemoryExecutionStore } from './memory-store.js';
 
 describe('single-node implementations', () => {
@@ -15,6 +17,9 @@ describe('single-node implementations', () => {
     const store = new MemoryExecutionStore();
     return Promise.resolve({ records: store, log: store, close: () => Promise.resolve() });
   });
+  describeRunStoreContract('in memory', () =>
+    Promise.resolve({ store: new MemoryRunStore(), close: () => Promise.resolve() }),
+  );
   describeLiveBusContract('in process', () => new InProcessLiveBus());
   describeControlContract('in process', () => new InProcessControl());
   describeCoordinationContract('in process', (clock) => new InProcessCoordination(clock));

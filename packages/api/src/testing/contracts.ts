@@ -8,6 +8,8 @@ import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { SigningKeyStore } from '../ports/signing-keys.js';
 import type { ExecutionRecords } from '../ports/records.js';
+import type { RunStore } from '../ports/runs.js';
+import type { RunRecord } from '../runs/types.js';
 
 /**
  * Contract suites: what every implementation of a port must do, whatever it stores things in.
@@ -448,6 +450,163 @@ export function describeSigningKeyStoreContract(
       } finally {
         await made.close();
       }
+    });
+  });
+}
+
+let runSequence = 0;
+/** A run as the run service creates it. */
+export function sampleRun(overrides: Partial<RunRecord> = {}): RunRecord {
+  runSequence += 1;
+  return {
+    id: `00000000-0000-4000-9000-${String(runSequence).padStart(12, '0')}`,
+    username: 'alice',
+    roles: ['operator'],
+    command: 'uptime',
+    selector: 'role=web',
+    requestedTargets: null,
+    options: {
+      concurrency: 2,
+      batches: [1, '50%'],
+      hostTimeoutMs: 60_000,
+      maxFailures: null,
+      maxFailurePercent: null,
+      onFailure: 'finish',
+    },
+    status: 'running',
+    stop: null,
+    stopReason: null,
+    retryOf: null,
+    source: 'trpc',
+    createdAt: 1_700_000_000_000 + runSequence,
+    finishedAt: null,
+    version: 1,
+    total: 0,
+    ...overrides,
+  };
+}
+
+/** Fleet runs: hosts in order, decisions that take turns, progress numbers that only grow. */
+export function describeRunStoreContract(
+  name: string,
+  make: () => Promise<{ store: RunStore; close(): Promise<void> }>,
+): void {
+  describe(`run store contract: ${name}`, () => {
+    let made: { store: RunStore; close(): Promise<void> };
+    beforeEach(async () => {
+      made = await make();
+    });
+    afterEach(async () => {
+      await made.close();
+    });
+    const targets = Array.from({ length: 600 }, (_, i) => `web-${i + 1}`);
+
+    it('keeps the run and its hosts, in order, all pending at first', async () => {
+      const run = sampleRun({ total: targets.length, requestedTargets: ['web-1'] });
+      await made.store.create(run, targets);
+      expect(await made.store.get(run.id)).toEqual(run);
+      const hosts = await made.store.hosts(run.id);
+      expect(hosts.map((h) => h.target)).toEqual(targets);
+      expect(hosts[599]).toMatchObject({ position: 599, status: 'pending', version: 1 });
+      expect(await made.store.counts(run.id)).toEqual({ pending: 600 });
+      expect(await made.store.get('00000000-0000-4000-9000-999999999999')).toBeUndefined();
+      expect(
+        await made.store.transact('00000000-0000-4000-9000-999999999999', () => Promise.resolve(1)),
+      ).toBeUndefined();
+    });
+
+    it('stamps every change of a decision with one new number, and reads changes after one', async () => {
+      const run = sampleRun({ total: 5 });
+      await made.store.create(run, targets.slice(0, 5));
+      await made.store.transact(run.id, async (tx) => {
+        expect(await tx.firstUnfinished()).toBe(0);
+        const next = await tx.pendingBefore(3, 2);
+        expect(next.map((h) => h.position)).toEqual([0, 1]);
+        await tx.updateHosts([0, 1], { status: 'running', instance: 'a', startedAt: 5 });
+        expect(await tx.runningOn('a')).toBe(2);
+        expect(await tx.runningOn('b')).toBe(0);
+      });
+      await made.store.transact(run.id, async (tx) => {
+        await tx.updateHosts([0], {
+          status: 'failed',
+          executionId: 'e-0',
+          executionStatus: 'completed',
+          exitCode: 2,
+          error: { code: 'x', message: 'broke' },
+          outputBytes: 12,
+          outputSha256: 'ab',
+          execTime: 7,
+          finishedAt: 9,
+        });
+        await tx.updateHosts('pending', { status: 'skipped' });
+        await tx.updateRun({ stop: 'failures', stopReason: 'enough' });
+      });
+      // A decision that changes nothing takes no number.
+      await made.store.transact(run.id, (tx) => tx.counts());
+      expect((await made.store.get(run.id))?.version).toBe(3);
+      const changed = await made.store.hosts(run.id, { afterVersion: 2 });
+      expect(changed.map((h) => [h.position, h.status, h.version])).toEqual([
+        [0, 'failed', 3],
+        [2, 'skipped', 3],
+        [3, 'skipped', 3],
+        [4, 'skipped', 3],
+      ]);
+      expect(changed[0]).toMatchObject({
+        executionId: 'e-0',
+        executionStatus: 'completed',
+        exitCode: 2,
+        error: { code: 'x', message: 'broke' },
+        outputBytes: 12,
+        outputSha256: 'ab',
+        execTime: 7,
+        instance: 'a',
+        startedAt: 5,
+        finishedAt: 9,
+      });
+      expect(await made.store.hosts(run.id, { status: 'running' })).toHaveLength(1);
+      expect(await made.store.counts(run.id)).toEqual({ failed: 1, running: 1, skipped: 3 });
+      expect(await made.store.get(run.id)).toMatchObject({
+        stop: 'failures',
+        stopReason: 'enough',
+      });
+    });
+
+    it('makes concurrent decisions on one run take turns', async () => {
+      const run = sampleRun({ total: 40 });
+      await made.store.create(run, targets.slice(0, 40));
+      // Twenty instances each take two hosts at once: none is taken twice.
+      const taken = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          made.store.transact(run.id, async (tx) => {
+            const hosts = await tx.pendingBefore(40, 2);
+            await tx.updateHosts(
+              hosts.map((h) => h.position),
+              { status: 'running', instance: `i${i}` },
+            );
+            return hosts.map((h) => h.position);
+          }),
+        ),
+      );
+      expect(taken.flatMap((t) => t ?? []).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 40 }, (_, i) => i),
+      );
+      expect((await made.store.get(run.id))?.version).toBe(21);
+    });
+
+    it('lists runs newest first a page at a time, and the running ones', async () => {
+      const runs = [
+        sampleRun(),
+        sampleRun({ username: 'bob' }),
+        sampleRun({ status: 'succeeded' }),
+      ];
+      for (const run of runs) await made.store.create(run, ['web-1']);
+      const first = await made.store.list({ limit: 2 });
+      expect(first.items.map((r) => r.id)).toEqual([runs[2]?.id, runs[1]?.id]);
+      const second = await made.store.list({ limit: 2, cursor: first.nextCursor ?? '' });
+      expect(second).toEqual({ items: [runs[0]], nextCursor: null });
+      expect((await made.store.list({ limit: 10, username: 'bob' })).items).toEqual([runs[1]]);
+      expect((await made.store.active()).map((r) => r.id)).toEqual([runs[0]?.id, runs[1]?.id]);
+      expect((await made.store.active('bob')).map((r) => r.id)).toEqual([runs[1]?.id]);
     });
   });
 }

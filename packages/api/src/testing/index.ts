@@ -3,7 +3,9 @@ export {
   describeCoordinationContract,
   describeExecutionStoreContract,
   describeLiveBusContract,
+  describeRunStoreContract,
   describeSigningKeyStoreContract,
   sampleRecord,
+  sampleRun,
   type StoreUnderTest,
 } from './contracts.js';
