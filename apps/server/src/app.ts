@@ -209,6 +209,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       ws.broadcastReconnect();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Runs first, so that no host starts while the executions stop.
+      await services.runs.shutdown();
       await services.executions.shutdown();
       await ws.close();
       server.closeAllConnections();

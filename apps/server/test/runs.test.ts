@@ -348,3 +348,34 @@ describe('a fleet run over tRPC', () => {
     }
   });
 });
+
+describe('a fleet run and a restart', () => {
+  it('goes on after the server restarts: the hosts it was running end interrupted, the rest run', async () => {
+    const client = await signedIn(stack, 'admin');
+    const { runId } = await client.trpc.runs.start.mutate({
+      command: 'sleep 1',
+      targets: fleet.targets.slice(0, 10).map((t) => t.id),
+      concurrency: 2,
+    });
+    await client.close();
+    await sleep(500);
+    stack = await stack.restart();
+    const after = await signedIn(stack, 'admin');
+    try {
+      let run = await after.trpc.runs.byId.query({ runId });
+      for (let i = 0; i < 200 && run.status === 'running'; i += 1) {
+        await sleep(100);
+        run = await after.trpc.runs.byId.query({ runId });
+      }
+      expect(run.status).toBe('failed');
+      expect(run.summary).toMatchObject({ total: 10, succeeded: 8, failed: 2 });
+      const interrupted = run.hosts.filter((h) => h.status === 'failed');
+      expect(interrupted.map((h) => [h.target, h.executionStatus])).toEqual([
+        ['web-001', 'interrupted'],
+        ['web-002', 'interrupted'],
+      ]);
+    } finally {
+      await after.close();
+    }
+  }, 60_000);
+});

@@ -579,6 +579,21 @@ export class RunService {
         });
         return;
       }
+      if (isDomainError(error) && error.code === 'unavailable') {
+        // Shutting down, or storage away for a moment: the host waits for the next try (a
+        // tick here, or another instance), it has not failed.
+        await this.deps.store.transact(run.id, async (tx) => {
+          const running = await tx.hostsWith('running');
+          if (!running.some((h) => h.position === host.position)) return;
+          await tx.updateHosts([host.position], {
+            status: 'pending',
+            instance: null,
+            startedAt: null,
+          });
+        });
+        this.changed(run.id);
+        return;
+      }
       const message = isDomainError(error) ? error.message : 'The command could not be started.';
       this.deps.logger.warn(
         { err: error, runId: run.id, target: host.target },
