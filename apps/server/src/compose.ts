@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AuditAccess,
+  type AuditStore,
+  AuditTrail,
   AuthService,
   type Control,
   type Coordination,
@@ -45,6 +48,7 @@ import { PgOutputLog } from './storage/postgres/output-log.js';
 import { PgSigningKeyStore } from './storage/postgres/signing-keys.js';
 import { SqlRecords } from './storage/records.js';
 import { SqlRunStore } from './storage/runs.js';
+import { SqlAuditStore } from './storage/audit.js';
 import { FileSigningKeyStore } from './storage/signing-key.js';
 import { UserStore, signInAccounts } from './storage/users.js';
 
@@ -159,6 +163,18 @@ export async function signingKeyStoreFor(
   return { store: new PgSigningKeyStore(postgres.db), close: () => postgres.close() };
 }
 
+/** The audit store the config points at (SQLite in dataDir, or PostgreSQL), for the CLI. */
+export async function auditStoreFor(
+  config: Config,
+): Promise<{ store: AuditStore; close(): Promise<void> }> {
+  if (config.storage.databaseUrl === undefined) {
+    const database = await openDatabase(config.server.dataDir);
+    return { store: new SqlAuditStore(database.db, 'sqlite'), close: () => database.close() };
+  }
+  const postgres = await openPostgres(config.storage.databaseUrl);
+  return { store: new SqlAuditStore(postgres.db, 'postgres'), close: () => postgres.close() };
+}
+
 /**
  * The composition root: builds every service from the config, on the single node's embedded
  * implementations (SQLite and files for records and output, in-process live bus, control and
@@ -174,6 +190,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       ? await clusterBackends(config.storage.databaseUrl, config.storage.redisUrl, logger, clock)
       : await singleNodeBackends(config.server.dataDir, logger, clock);
   const { records, log, coordination } = backends;
+  const audit = new AuditTrail(backends.audit, logger);
 
   const userStore = backends.users;
   if (options.bootstrapAdmin === true) await ensureAdmin(userStore, env, announce);
@@ -222,6 +239,8 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       createLimiter: coordination.limiters,
     }),
     disabled,
+    audit,
+    clock,
   });
 
   const policy = new CommandPolicy({
@@ -245,6 +264,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     clock,
     instanceId,
     leaseTtlMs: config.cluster.leaseTtlMs,
+    audit,
     ...(options.writer === undefined ? {} : { writer: options.writer }),
   });
   const runs = new RunService({
@@ -261,6 +281,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     instanceId,
     // In a cluster, how soon other instances take up a run's free window and see its changes.
     tickMs: backends.shared ? 250 : 1_000,
+    audit,
   });
   const recovered = (count: number): void => {
     logger.warn({ count }, 'executions that no instance runs any more marked interrupted');
@@ -293,6 +314,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       auth,
       executions,
       runs,
+      audit: new AuditAccess(backends.audit),
       catalog: new TargetCatalog(config.targets, policy),
       clock,
     },
@@ -307,6 +329,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       stopSweeping();
       await runs.shutdown();
       await executions.shutdown();
+      await audit.drain();
       await executor.close();
       await backends.close();
     },
@@ -317,6 +340,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
 interface Backends {
   readonly records: ExecutionRecords;
   readonly runs: RunStore;
+  readonly audit: AuditStore;
   readonly log: OutputLog;
   readonly users: UserStore;
   readonly signingKeys: SigningKeyStore;
@@ -355,6 +379,7 @@ async function singleNodeBackends(
   return {
     records: new SqlRecords(database.db),
     runs: new SqlRunStore(database.db, 'sqlite'),
+    audit: new SqlAuditStore(database.db, 'sqlite'),
     log: new FileOutputLog(database.db, outputFiles),
     users: new UserStore(database.db),
     signingKeys: new FileSigningKeyStore(dataDir),
@@ -403,6 +428,7 @@ async function clusterBackends(
   return {
     records: new SqlRecords(postgres.db),
     runs: new SqlRunStore(postgres.db, 'postgres'),
+    audit: new SqlAuditStore(postgres.db, 'postgres'),
     log: new PgOutputLog(postgres.db),
     users: new UserStore(postgres.db),
     signingKeys: new PgSigningKeyStore(postgres.db),

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { hashPassword } from '@ogent/api';
+import os from 'node:os';
+import { auditEntry, hashPassword, verifyAuditStore } from '@ogent/api';
 import { fingerprintOfPublicKeyLine, isExecutorError } from '@ogent/executor';
 import { startServer } from './app.js';
-import { signingKeyStoreFor } from './compose.js';
+import { auditStoreFor, signingKeyStoreFor } from './compose.js';
 import { DEFAULT_CONFIG } from './config/defaults.js';
 import { ConfigError, loadConfigFile, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -13,6 +14,9 @@ const USAGE = `Usage:
   ogent-server [--config FILE]     run the server (default: the embedded config)
   ogent-server hash-password       read a password on stdin, print its hash for passwordHash
   ogent-server fingerprint FILE    print the SHA256 fingerprint of a public key file (.pub)
+  ogent-server audit-verify [--config FILE]
+                                   check the audit trail's hash chain: exit 0 when it is whole,
+                                   1 naming the first broken link
   ogent-server rotate-signing-key [--config FILE]
                                    make a new token signing key current; tokens signed with the
                                    previous one stay valid until they expire (running servers
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
     return;
   }
   const rotate = positionals.length === 1 && positionals[0] === 'rotate-signing-key';
-  if (positionals.length > 0 && !rotate)
+  const verify = positionals.length === 1 && positionals[0] === 'audit-verify';
+  if (positionals.length > 0 && !rotate && !verify)
     throw new ConfigError(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
 
   const given = values.config ?? process.env.OGENT_CONFIG;
@@ -80,13 +85,41 @@ async function main(): Promise<void> {
         })
       : loadConfigFile(file),
   );
+  if (verify) {
+    const audit = await auditStoreFor(config);
+    try {
+      const check = await verifyAuditStore(audit.store);
+      if (check.intact) {
+        process.stdout.write(
+          `The audit trail is whole: ${check.events} events, the last #${check.lastId} (sha256 ${check.lastHash}).\n`,
+        );
+        return;
+      }
+      process.stdout.write(`The audit trail is broken at event #${check.id}: ${check.problem}.\n`);
+      process.exitCode = 1;
+    } finally {
+      await audit.close();
+    }
+    return;
+  }
   if (rotate) {
     const keys = await signingKeyStoreFor(config);
+    const audit = await auditStoreFor(config);
     try {
       const [current] = await keys.store.rotate();
+      await audit.store.append([
+        auditEntry({
+          type: 'signing_key.rotate',
+          at: Date.now(),
+          actor: os.userInfo().username,
+          address: null,
+          subject: current?.publicJwk.kid ?? null,
+          data: { by: 'ogent-server rotate-signing-key' },
+        }),
+      ]);
       process.stdout.write(`New signing key ${current?.publicJwk.kid ?? ''} is current.\n`);
     } finally {
-      await keys.close();
+      await Promise.all([keys.close(), audit.close()]);
     }
     return;
   }

@@ -12,6 +12,7 @@ import {
 } from '@ogent/api';
 import {
   describeExecutionStoreContract,
+  describeAuditStoreContract,
   describeRunStoreContract,
   describeSigningKeyStoreContract,
 } from '@ogent/api/testing';
@@ -23,6 +24,7 @@ import { FileOutputLog } from '../src/storage/file-output-log.js';
 import { OutputFiles } from '../src/storage/output-files.js';
 import { SqlRecords } from '../src/storage/records.js';
 import { SqlRunStore } from '../src/storage/runs.js';
+import { SqlAuditStore } from '../src/storage/audit.js';
 import { FileSigningKeyStore } from '../src/storage/signing-key.js';
 
 /** Opens the single node's store (SQLite and output files) in a new directory. */
@@ -52,6 +54,18 @@ async function openStore(): Promise<{
 describeExecutionStoreContract('SQLite and output files', async () => {
   const opened = await openStore();
   return { records: opened.records, log: opened.log, close: opened.close };
+});
+
+describeAuditStoreContract('SQLite', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-audit-'));
+  const database = await openDatabase(dir);
+  return {
+    store: new SqlAuditStore(database.db, 'sqlite'),
+    close: async () => {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 describeRunStoreContract('SQLite', async () => {

@@ -1,5 +1,6 @@
 import {
   describeExecutionStoreContract,
+  describeAuditStoreContract,
   describeRunStoreContract,
   describeSigningKeyStoreContract,
 } from '@ogent/api/testing';
@@ -10,6 +11,7 @@ import { PgOutputLog } from '../src/storage/postgres/output-log.js';
 import { PgSigningKeyStore } from '../src/storage/postgres/signing-keys.js';
 import { SqlRecords } from '../src/storage/records.js';
 import { SqlRunStore } from '../src/storage/runs.js';
+import { SqlAuditStore } from '../src/storage/audit.js';
 import { type PostgresFixture, startPostgres } from '../src/testing/engines.js';
 
 /** A real PostgreSQL 15, started for this file. */
@@ -41,6 +43,11 @@ describeExecutionStoreContract('PostgreSQL', async () => {
     log: new PgOutputLog(opened.db),
     close: () => opened.close(),
   };
+});
+
+describeAuditStoreContract('PostgreSQL', async () => {
+  const opened = await openPostgres(await freshDatabase());
+  return { store: new SqlAuditStore(opened.db, 'postgres'), close: () => opened.close() };
 });
 
 describeRunStoreContract('PostgreSQL', async () => {

@@ -9,6 +9,8 @@ export const appRoleSchema = roleSchema
     viewAll: z.boolean().default(false),
     /** Cancel every user's executions. */
     cancelAll: z.boolean().default(false),
+    /** Read the audit trail (`GET /api/audit`, `audit.list`). */
+    audit: z.boolean().default(false),
   })
   .strict();
 

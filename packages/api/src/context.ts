@@ -5,6 +5,7 @@ import type { Clock } from '@ogent/executor';
 import type { ExecutionService } from './executions/service.js';
 import type { ReadyFn } from './executions/watcher.js';
 import type { RunService } from './runs/service.js';
+import type { AuditAccess } from './audit/access.js';
 
 /** What procedures use; built once, by the server's composition root. */
 export interface Services {
@@ -12,6 +13,7 @@ export interface Services {
   readonly executions: ExecutionService;
   readonly catalog: TargetCatalog;
   readonly runs: RunService;
+  readonly audit: AuditAccess;
   /** Token expiry is checked against it at every call. */
   readonly clock: Clock;
 }

@@ -77,6 +77,21 @@ export type { Coordination } from './ports/coordination.js';
 export type { LiveBus, LiveRead } from './ports/live-bus.js';
 export type { OutputLog } from './ports/output-log.js';
 export type { ExecutionRecords } from './ports/records.js';
+export type { AuditStore } from './ports/audit.js';
+export {
+  GENESIS_HASH,
+  auditEntry,
+  auditHash,
+  chain,
+  verifyChain,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditEventType,
+  type ChainCheck,
+} from './audit/chain.js';
+export { AuditTrail } from './audit/trail.js';
+export { AuditAccess, verifyAuditStore } from './audit/access.js';
+export { MemoryAuditStore } from './single-node/memory-audit.js';
 export type { HostChange, RunChange, RunStore, RunTransaction } from './ports/runs.js';
 export {
   RunService,

@@ -19,6 +19,10 @@ import { HttpError, readJson, sendJson } from './body.js';
 /** Output returned inline by POST /api/command; the rest is downloaded from outputUrl. */
 export const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
 
+/** Audit events read per query by GET /api/audit; how often `follow` looks for more. */
+const AUDIT_PAGE = 1_000;
+const AUDIT_FOLLOW_MS = 500;
+
 const EXECUTION_PATH = /^\/api\/executions\/([^/]*)\/output$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -64,6 +68,9 @@ export class RestApi {
         return post(() => this.command(req, res));
       case '/api/runs':
         return post(() => this.run(req, res));
+      case '/api/audit':
+        if (req.method !== 'GET') throw new HttpError(405, 'Use GET.', {}, { allow: 'GET' });
+        return this.auditStream(req, res);
       default: {
         const match = EXECUTION_PATH.exec(pathname);
         if (match?.[1] !== undefined) {
@@ -274,6 +281,43 @@ export class RestApi {
         sample: g.sample,
       })),
     });
+  }
+
+  /**
+   * The audit trail as JSON lines, from the event after `after` (0: the first), for a SIEM:
+   * resume from the last id it confirmed. `follow=1` keeps the response open and sends new
+   * events as they are recorded. Roles with `audit` only.
+   */
+  private async auditStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { user } = await this.signedIn(req);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const afterText = url.searchParams.get('after') ?? '0';
+    if (!/^\d{1,15}$/.test(afterText))
+      throw new HttpError(400, 'after must be an event id (0 or more).');
+    const follow =
+      url.searchParams.get('follow') === '1' || url.searchParams.get('follow') === 'true';
+    let after = Number(afterText);
+    // Refused before anything is sent, so that the status says so.
+    let page = await this.services.audit.after(user, after, AUDIT_PAGE);
+    const closed = new AbortController();
+    res.once('close', () => closed.abort());
+    res.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    while (!closed.signal.aborted) {
+      for (const event of page) {
+        res.write(`${JSON.stringify({ ...event, data: JSON.parse(event.data) as unknown })}\n`);
+        after = event.id;
+      }
+      await waitForDrain(res);
+      if (page.length < AUDIT_PAGE) {
+        if (!follow) break;
+        await new Promise((resolve) => setTimeout(resolve, AUDIT_FOLLOW_MS));
+      }
+      page = await this.services.audit.after(user, after, AUDIT_PAGE);
+    }
+    res.end();
   }
 
   /** An execution's stored output as a text file (stdout and stderr in the order they came). */

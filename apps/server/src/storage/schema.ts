@@ -90,12 +90,35 @@ export interface RunHostsTable {
   version: number;
 }
 
+/** The audit trail, from migration 0004 (PostgreSQL 0003): events chained by SHA-256. */
+export interface AuditEventsTable {
+  id: number;
+  at: number;
+  type: string;
+  actor: string | null;
+  address: string | null;
+  subject: string | null;
+  /** JSON object, hashed as written. */
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (k = 1): the last event's id and hash. */
+export interface AuditHeadTable {
+  k: number;
+  last_id: number;
+  last_hash: string;
+}
+
 export interface Database {
   executions: ExecutionsTable;
   execution_output: ExecutionOutputTable;
   users: UsersTable;
   runs: RunsTable;
   run_hosts: RunHostsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
 }
 
 export type { Generated };

@@ -68,7 +68,7 @@ export function testConfig(
       roles: [...u.roles],
     })),
     roles: {
-      admin: { commands: ['*'], targets: ['*'], viewAll: true, cancelAll: true },
+      admin: { commands: ['*'], targets: ['*'], viewAll: true, cancelAll: true, audit: true },
       operator: { commands: ['*'], targets: ['*'] },
       viewer: { commands: ['echo', 'ls'], targets: ['local'] },
     },

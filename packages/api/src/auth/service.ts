@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '@ogent/executor';
+import { auditEntry } from '../audit/chain.js';
+import type { AuditTrail } from '../audit/trail.js';
 import type { AppRole } from '../config.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { LoginThrottle } from './login-throttle.js';
@@ -26,6 +29,8 @@ export interface AuthUser {
   readonly viewAll: boolean;
   /** May cancel every user's executions. */
   readonly cancelAll: boolean;
+  /** May read the audit trail. */
+  readonly readAudit?: boolean;
   /** When the token stops being valid, ms since the epoch. */
   readonly expiresAt: number;
 }
@@ -51,6 +56,8 @@ export class AuthService {
   private readonly throttle: LoginThrottle;
   /** A hash to verify against for unknown users; made up front so every attempt costs the same. */
   private readonly decoy: Promise<string>;
+  private readonly audit: AuditTrail | undefined;
+  private readonly clock: Clock;
 
   constructor(
     accounts: readonly UserAccount[],
@@ -65,8 +72,13 @@ export class AuthService {
        * name either.
        */
       readonly disabled?: readonly string[];
+      /** The audit trail: every sign-in, successful or not, is an event. */
+      readonly audit?: AuditTrail;
+      readonly clock?: Clock;
     },
   ) {
+    this.audit = options.audit;
+    this.clock = options.clock ?? systemClock;
     this.accounts = new Map(accounts.map((a) => [a.username, a]));
     this.reserved = new Set([...this.accounts.keys(), ...(options.disabled ?? [])]);
     this.throttle = options.throttle;
@@ -83,6 +95,7 @@ export class AuthService {
     const attempt = await this.throttle.begin(username, clientAddress);
     if (!attempt.allowed) {
       const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+      this.noteSignIn('auth.sign_in_failed', username, clientAddress, { reason: 'throttled' });
       throw new LoginRefusedError(
         'rate_limited',
         `Too many failed sign-ins. Try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
@@ -95,9 +108,13 @@ export class AuthService {
     const ok = (await verifyPassword(password, hash)) && account !== undefined;
     if (!ok) {
       await attempt.failed();
+      this.noteSignIn('auth.sign_in_failed', username, clientAddress, {
+        reason: account === undefined ? 'unknown_user' : 'wrong_password',
+      });
       throw new LoginRefusedError('invalid', 'Invalid username or password.');
     }
     await attempt.succeeded();
+    this.noteSignIn('auth.sign_in', username, clientAddress, {});
     const issued = await this.tokens.issue(account.username, account.roles);
     return { ...issued, user: this.describe(account.username, account.roles, issued.expiresAt) };
   }
@@ -124,6 +141,25 @@ export class AuthService {
     return this.describe(account.username, account.roles, verified.expiresAt);
   }
 
+  private noteSignIn(
+    type: 'auth.sign_in' | 'auth.sign_in_failed',
+    username: string,
+    address: string,
+    data: Record<string, string>,
+  ): void {
+    this.audit?.note(
+      auditEntry({
+        type,
+        at: this.clock.now(),
+        // Who tried is not known to be who they said: the name goes in the data.
+        actor: type === 'auth.sign_in' ? username : null,
+        address,
+        subject: username.slice(0, 128),
+        data,
+      }),
+    );
+  }
+
   private describe(username: string, roles: readonly string[], expiresAt: number): AuthUser {
     const known = roles
       .filter((r) => Object.hasOwn(this.roles, r))
@@ -134,6 +170,7 @@ export class AuthService {
       roles,
       viewAll: known.some((r) => r.viewAll),
       cancelAll: known.some((r) => r.cancelAll),
+      readAudit: known.some((r) => r.audit),
       expiresAt,
     };
   }

@@ -12,6 +12,8 @@ import type { Logger } from '../logger.js';
 import type { Coordination } from '../ports/coordination.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { ExecutionRecord } from './types.js';
+import { auditEntry } from '../audit/chain.js';
+import type { AuditTrail } from '../audit/trail.js';
 
 export interface ExecuteRequest {
   readonly target: string;
@@ -27,6 +29,8 @@ export interface ExecuteRequest {
   readonly run?: RunHostRef;
   /** A shorter wall-clock limit than the config's `limits.timeoutMs`. */
   readonly timeoutMs?: number;
+  /** The client's address, for the audit trail. */
+  readonly address?: string;
 }
 
 /** A host of a fleet run: the run and the host's position in it. */
@@ -95,6 +99,7 @@ export class Admission {
       readonly clock: Clock;
       /** How long the slot holds before the runner's lease takes over its renewal. */
       readonly leaseTtlMs: number;
+      readonly audit?: AuditTrail;
     },
   ) {}
 
@@ -127,12 +132,12 @@ export class Admission {
 
     if (executor.target(request.target) === undefined) {
       const reason = `Unknown target ${request.target}.`;
-      await this.recordRefusal(base, { code: 'unknown_target', rule: 'targets', reason });
+      await this.recordRefusal(base, { code: 'unknown_target', rule: 'targets', reason }, request);
       throw new DomainError('not_found', reason);
     }
     const decision = policy.check(command, { roles: user.roles, target: request.target });
     if (!decision.allowed) {
-      await this.recordRefusal(base, decision);
+      await this.recordRefusal(base, decision, request);
       throw new CommandRefusedError(decision, base.id);
     }
     const slot =
@@ -152,11 +157,14 @@ export class Admission {
       await this.recordRefusal(
         { ...base, idempotencyKey: null },
         { code: 'too_many_running', rule: 'limits.maxConcurrentPerUser', reason: message },
+        request,
       );
       throw new DomainError('rate_limited', message);
     }
 
     try {
+      // Audited before it is recorded and runs: an attempt that could not be audited never runs.
+      await this.audit(request, base, { decision: 'allowed', rule: decision.rule }, user.username);
       await records.insert({
         ...base,
         decision: 'allowed',
@@ -202,6 +210,7 @@ export class Admission {
       'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'
     >,
     refusal: AuditRefusal,
+    request: Pick<ExecuteRequest, 'address' | 'run'>,
   ): Promise<void> {
     this.deps.logger.info(
       {
@@ -212,6 +221,17 @@ export class Admission {
         rule: refusal.rule,
       },
       'command refused',
+    );
+    await this.audit(
+      request,
+      base,
+      {
+        decision: 'refused',
+        rule: refusal.rule,
+        refusalCode: refusal.code,
+        reason: refusal.reason,
+      },
+      base.username,
     );
     try {
       await this.deps.records.insert({
@@ -235,6 +255,30 @@ export class Admission {
     } catch (error) {
       if (!(error instanceof DuplicateIdempotencyKeyError)) throw error;
     }
+  }
+
+  /** Records the attempt in the audit trail (when the service has one). */
+  private async audit(
+    request: Pick<ExecuteRequest, 'address' | 'run'>,
+    base: Pick<ExecutionRecord, 'id' | 'target' | 'input' | 'createdAt'>,
+    decision: Record<string, string>,
+    username: string,
+  ): Promise<void> {
+    await this.deps.audit?.record(
+      auditEntry({
+        type: 'execution.attempt',
+        at: base.createdAt,
+        actor: username,
+        address: request.address ?? null,
+        subject: base.id,
+        data: {
+          target: base.target,
+          input: base.input,
+          ...decision,
+          ...(request.run === undefined ? {} : { runId: request.run.id }),
+        },
+      }),
+    );
   }
 
   /** A retried request with a key already used: the same answer, nothing run again. */

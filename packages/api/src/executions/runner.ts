@@ -7,6 +7,8 @@ import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { AdmittedExecution } from './admission.js';
+import { auditEntry } from '../audit/chain.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { endMessage } from './messages.js';
 import type { ExecutionOutcome } from './types.js';
 import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
@@ -40,6 +42,8 @@ export interface RunnerDeps {
   readonly instanceId: string;
   readonly leaseTtlMs: number;
   readonly writer?: OutputWriterOptions;
+  /** The audit trail: each execution's end is an event. */
+  readonly audit?: AuditTrail;
 }
 
 /**
@@ -225,6 +229,23 @@ export class Runner {
         'failed to record the end of an execution',
       );
     }
+    this.deps.audit?.note(
+      auditEntry({
+        type: 'execution.end',
+        at: outcome.finishedAt,
+        actor: execution.username,
+        address: null,
+        subject: execution.id,
+        data: {
+          status,
+          exitCode: outcome.exitCode,
+          signal: outcome.signal,
+          errorCode: outcome.errorCode,
+          durationMs: outcome.durationMs,
+          outputBytes: outcome.outputBytes,
+        },
+      }),
+    );
     this.deps.logger.info(
       {
         executionId: execution.id,

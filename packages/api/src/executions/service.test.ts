@@ -14,6 +14,8 @@ import { InProcessLiveBus } from '../single-node/live-bus.js';
 import { MemoryRunStore } from '../single-node/memory-runs.js';
 import { MemoryExecutionStore } from '../single-node/memory-store.js';
 import { RunService } from '../runs/service.js';
+import { AuditAccess } from '../audit/access.js';
+import { MemoryAuditStore } from '../single-node/memory-audit.js';
 import { runsConfigSchema } from '../config.js';
 import { sampleRecord } from '../testing/contracts.js';
 import { createCallerFactory } from '../trpc.js';
@@ -180,7 +182,15 @@ describe('a long-lived context and its token', () => {
           roles: ['operator'],
         },
       ],
-      { operator: { commands: ['*'], targets: ['*'], viewAll: false, cancelAll: false } },
+      {
+        operator: {
+          commands: ['*'],
+          targets: ['*'],
+          viewAll: false,
+          cancelAll: false,
+          audit: false,
+        },
+      },
       tokens,
       {
         throttle: new LoginThrottle({
@@ -214,6 +224,7 @@ describe('a long-lived context and its token', () => {
       auth,
       executions: service,
       runs,
+      audit: new AuditAccess(new MemoryAuditStore()),
       catalog: new TargetCatalog([], policy),
       clock,
     };

@@ -1,5 +1,6 @@
 import type { CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
+import { auditEntry } from '../audit/chain.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
 import { type AdmittedExecution, Admission, type ExecuteRequest } from './admission.js';
@@ -137,6 +138,16 @@ export class ExecutionService {
     const record = await this.access.forCancel(user, id);
     if (record.status !== 'running') return { cancelled: false, status: record.status };
     this.deps.logger.info({ executionId: id, by: user.username }, 'cancel requested');
+    this.deps.audit?.note(
+      auditEntry({
+        type: 'execution.cancel',
+        at: this.deps.clock.now(),
+        actor: user.username,
+        address: null,
+        subject: id,
+        data: { owner: record.username, target: record.target },
+      }),
+    );
     const cancelled = await this.deps.control.cancel(id);
     return cancelled
       ? { cancelled: true, status: 'running' }

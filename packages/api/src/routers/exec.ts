@@ -32,6 +32,7 @@ export const execRouter = router({
         target: input.target,
         command: input.command,
         source: ctx.source,
+        address: ctx.clientAddress,
         ...(input.params === undefined ? {} : { params: input.params }),
         ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
       }),

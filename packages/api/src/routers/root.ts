@@ -2,6 +2,7 @@ import { router } from '../trpc.js';
 import { authRouter } from './auth.js';
 import { execRouter } from './exec.js';
 import { runsRouter } from './runs.js';
+import { auditRouter } from './audit.js';
 import { targetsRouter } from './targets.js';
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   targets: targetsRouter,
   exec: execRouter,
   runs: runsRouter,
+  audit: auditRouter,
 });
 
 /** The API's type, all a client needs: `createTRPCClient<AppRouter>(...)`. */

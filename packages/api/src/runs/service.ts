@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Clock, CommandPolicy, Target, TimerHandle } from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
 import type { LimitsConfig, RunsConfig } from '../config.js';
+import { auditEntry } from '../audit/chain.js';
+import type { AuditTrail } from '../audit/trail.js';
 import { CommandRefusedError, DomainError, isDomainError } from '../errors.js';
 import type { AdmittedExecution } from '../executions/admission.js';
 import type { ExecutionService } from '../executions/service.js';
@@ -58,6 +60,8 @@ export interface RunServiceDeps {
   readonly instanceId: string;
   /** How often this instance looks at running runs for hosts to start or reconcile. */
   readonly tickMs: number;
+  /** The audit trail: starting and cancelling a run are events (each host's attempt is too). */
+  readonly audit?: AuditTrail;
 }
 
 /** Bytes of a group's sample output. */
@@ -216,6 +220,22 @@ export class RunService {
       run,
       targets.map((t) => t.id),
     );
+    await this.deps.audit?.record(
+      auditEntry({
+        type: 'run.start',
+        at: run.createdAt,
+        actor: user.username,
+        address: null,
+        subject: run.id,
+        data: {
+          command: run.command,
+          selector: run.selector,
+          targets: targets.length,
+          options: { ...run.options },
+          retryOf: run.retryOf,
+        },
+      }),
+    );
     this.deps.logger.info(
       { runId: run.id, user: user.username, targets: run.total, concurrency },
       'run started',
@@ -285,6 +305,16 @@ export class RunService {
     });
     if (outcome === undefined) throw notFound(id);
     this.deps.logger.info({ runId: id, by: user.username }, 'run cancel requested');
+    this.deps.audit?.note(
+      auditEntry({
+        type: 'run.cancel',
+        at: this.deps.clock.now(),
+        actor: user.username,
+        address: null,
+        subject: id,
+        data: { owner: run.username },
+      }),
+    );
     await this.deps.executions.stop(outcome.running);
     this.changed(id);
     return { cancelled: true, status: outcome.status };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeAuditStoreContract,
   describeControlContract,
   describeCoordinationContract,
   describeExecutionStoreContract,
@@ -9,6 +10,7 @@ import {
 import { InProcessControl } from './control.js';
 import { InProcessCoordination } from './coordination.js';
 import { InProcessLiveBus } from './live-bus.js';
+import { MemoryAuditStore } from './memory-audit.js';
 import { MemoryRunStore } from './memory-runs.js';
 import { MemoryExecutionStore } from './memory-store.js';
 
@@ -19,6 +21,9 @@ describe('single-node implementations', () => {
   });
   describeRunStoreContract('in memory', () =>
     Promise.resolve({ store: new MemoryRunStore(), close: () => Promise.resolve() }),
+  );
+  describeAuditStoreContract('in memory', () =>
+    Promise.resolve({ store: new MemoryAuditStore(), close: () => Promise.resolve() }),
   );
   describeLiveBusContract('in process', () => new InProcessLiveBus());
   describeControlContract('in process', () => new InProcessControl());

@@ -9,6 +9,8 @@ import type { OutputLog } from '../ports/output-log.js';
 import type { SigningKeyStore } from '../ports/signing-keys.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { RunStore } from '../ports/runs.js';
+import type { AuditStore } from '../ports/audit.js';
+import { type AuditEntry, GENESIS_HASH, auditEntry, verifyChain } from '../audit/chain.js';
 import type { RunRecord } from '../runs/types.js';
 
 /**
@@ -607,6 +609,58 @@ export function describeRunStoreContract(
       expect((await made.store.list({ limit: 10, username: 'bob' })).items).toEqual([runs[1]]);
       expect((await made.store.active()).map((r) => r.id)).toEqual([runs[0]?.id, runs[1]?.id]);
       expect((await made.store.active('bob')).map((r) => r.id)).toEqual([runs[1]?.id]);
+    });
+  });
+}
+
+/** The audit trail: one chain, whoever appends, that verifies whole. */
+export function describeAuditStoreContract(
+  name: string,
+  make: () => Promise<{ store: AuditStore; close(): Promise<void> }>,
+): void {
+  describe(`audit store contract: ${name}`, () => {
+    let made: { store: AuditStore; close(): Promise<void> };
+    beforeEach(async () => {
+      made = await make();
+    });
+    afterEach(async () => {
+      await made.close();
+    });
+    const entry = (i: number): AuditEntry =>
+      auditEntry({
+        type: 'execution.attempt',
+        at: 1_700_000_000_000 + i,
+        actor: i % 2 === 0 ? 'alice' : null,
+        address: '127.0.0.1',
+        subject: `e-${i}`,
+        data: { input: `echo ${i} "é \u{1F600}"`, n: i, nested: { b: 1, a: [1, 2] } },
+      });
+
+    it('numbers events from 1, chains them, keeps every field, and verifies whole', async () => {
+      expect(await made.store.head()).toEqual({ id: 0, hash: GENESIS_HASH });
+      const first = await made.store.append([entry(1), entry(2)]);
+      const second = await made.store.append([entry(3)]);
+      expect([...first, ...second].map((e) => e.id)).toEqual([1, 2, 3]);
+      expect(first[0]?.prevHash).toBe(GENESIS_HASH);
+      expect(second[0]?.prevHash).toBe(first[1]?.hash);
+      const stored = await made.store.after(0, 10);
+      expect(stored).toEqual([...first, ...second]);
+      expect(await made.store.after(2, 10)).toEqual(second);
+      expect(await made.store.head()).toEqual({ id: 3, hash: second[0]?.hash });
+      expect(
+        await verifyChain((after) => made.store.after(after, 2), await made.store.head()),
+      ).toMatchObject({ intact: true, events: 3, lastId: 3 });
+    });
+
+    it('makes racing appends one chain', async () => {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => made.store.append([entry(2 * i), entry(2 * i + 1)])),
+      );
+      const check = await verifyChain(
+        (after) => made.store.after(after, 7),
+        await made.store.head(),
+      );
+      expect(check).toMatchObject({ intact: true, events: 40 });
     });
   });
 }

@@ -1,4 +1,5 @@
 export {
+  describeAuditStoreContract,
   describeControlContract,
   describeCoordinationContract,
   describeExecutionStoreContract,

@@ -143,6 +143,32 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_audit': {
+    async up(db: Kysely<unknown>) {
+      // The audit trail: every event carries the SHA-256 of the one before.
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', 'bigint', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('address', 'text')
+        .addColumn('subject', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit_head')
+        .addColumn('k', 'integer', (c) => c.primaryKey())
+        .addColumn('last_id', 'bigint', (c) => c.notNull())
+        .addColumn('last_hash', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into audit_head (k, last_id, last_hash) values (1, 0, ${'0'.repeat(64)})`.execute(
+        db,
+      );
+    },
+  },
 };
 
 /**

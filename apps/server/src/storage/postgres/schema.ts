@@ -1,4 +1,11 @@
-import type { ExecutionsTable, RunHostsTable, RunsTable, UsersTable } from '../schema.js';
+import type {
+  AuditEventsTable,
+  AuditHeadTable,
+  ExecutionsTable,
+  RunHostsTable,
+  RunsTable,
+  UsersTable,
+} from '../schema.js';
 
 /** An execution's output chunk, bytes and all, in PostgreSQL. */
 export interface PgExecutionOutputTable {
@@ -24,4 +31,6 @@ export interface PgDatabase {
   signing_keys: SigningKeysTable;
   runs: RunsTable;
   run_hosts: RunHostsTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
 }
