@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   LoginRefusedError,
   type Services,
+  type StorageReport,
   appRouter,
   bearerToken,
   createContext,
@@ -96,6 +97,19 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const rest = new RestApi(services, clientAddress);
   const site = staticSite(config.server.webRoot ?? path.resolve(DEFAULT_WEB_ROOT));
 
+  // The storage figures cost a scan of the records: computed at most every 10 s.
+  let storage: { at: number; value: Promise<StorageReport> } | undefined;
+  const storageFigures = (): Promise<StorageReport> => {
+    const now = Date.now();
+    if (storage === undefined || now - storage.at > 10_000) {
+      storage = { at: now, value: ogent.retention.storage() };
+      storage.value.catch(() => {
+        storage = undefined;
+      });
+    }
+    return storage.value;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/healthz') {
@@ -106,6 +120,7 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
         instance: ogent.instanceId,
         running: services.executions.runningCount,
         backends,
+        storage: healthy ? await storageFigures() : null,
       });
     } else if (pathname.startsWith('/trpc/')) {
       trpcHandler(req, res);

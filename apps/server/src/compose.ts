@@ -13,6 +13,8 @@ import {
   InProcessLiveBus,
   type LiveBus,
   LoginThrottle,
+  Quotas,
+  RetentionService,
   RunService,
   type RunStore,
   type OutputLog,
@@ -72,6 +74,8 @@ export interface Ogent {
   readonly services: Services;
   readonly executor: Executor;
   readonly tokens: TokenService;
+  /** Pruning, and the storage figures `/healthz` shows. */
+  readonly retention: RetentionService;
   /** This process, as named in owner leases. */
   readonly instanceId: string;
   /** Executions found `running` at start that no instance owns, now marked interrupted. */
@@ -191,6 +195,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       : await singleNodeBackends(config.server.dataDir, logger, clock);
   const { records, log, coordination } = backends;
   const audit = new AuditTrail(backends.audit, logger);
+  const quotas = new Quotas(config.quotas, coordination.limiters);
 
   const userStore = backends.users;
   if (options.bootstrapAdmin === true) await ensureAdmin(userStore, env, announce);
@@ -265,6 +270,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     instanceId,
     leaseTtlMs: config.cluster.leaseTtlMs,
     audit,
+    quotas,
     ...(options.writer === undefined ? {} : { writer: options.writer }),
   });
   const runs = new RunService({
@@ -305,6 +311,18 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
   refreshKeys();
   // Runs left running (this instance restarted, or another died) go on from where they are.
   runs.startScheduling();
+  const retention = new RetentionService({
+    records,
+    log,
+    runs: backends.runs,
+    coordination,
+    config: config.retention,
+    clock,
+    logger,
+    instanceId,
+    audit,
+  });
+  retention.start();
   const stopSweeping = backends.shared
     ? executions.sweepEvery(Math.max(250, config.cluster.leaseTtlMs / 4), recovered)
     : () => undefined;
@@ -320,6 +338,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     },
     executor,
     tokens,
+    retention,
     instanceId,
     recoveredInterrupted,
     check: () => backends.check(),
@@ -327,6 +346,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       keyRefresh?.cancel();
       keyRefresh = undefined;
       stopSweeping();
+      await retention.stop();
       await runs.shutdown();
       await executions.shutdown();
       await audit.drain();

@@ -116,7 +116,38 @@ export const runsConfigSchema = z
     path: ['defaultConcurrency'],
   });
 
+/** How long things are kept, and how much output may be stored. */
+export const retentionConfigSchema = z
+  .object({
+    /** Output of ended executions is deleted this long after they ended (`off`: kept). */
+    output: z.union([z.literal('off'), duration]).default('30d'),
+    /** Records (and fleet runs) are deleted this long after they ended; the audit trail stays. */
+    records: z.union([z.literal('off'), duration]).default('365d'),
+    /** Stored output in all, in bytes: beyond it the oldest ended executions' output goes. */
+    maxOutputBytes: z.number().int().min(1).optional(),
+    /** How often the pruning job runs. */
+    every: duration.default('1h'),
+  })
+  .strict()
+  .refine(
+    (r) =>
+      r.output === 'off' || r.records === 'off' || durationMs(r.records) >= durationMs(r.output),
+    { message: 'records must be kept at least as long as output', path: ['records'] },
+  );
+
+/** Per-user quotas; unset: none. */
+export const quotasConfigSchema = z
+  .object({
+    /** Output bytes one user's executions may produce per day (counted as they end). */
+    outputBytesPerDay: z.number().int().min(1).optional(),
+    /** Refused attempts one user may make per minute; beyond, attempts get 429 unrecorded. */
+    refusalsPerMinute: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 export type AppRole = z.infer<typeof appRoleSchema>;
+export type RetentionConfig = z.infer<typeof retentionConfigSchema>;
+export type QuotasConfig = z.infer<typeof quotasConfigSchema>;
 export type RunsConfig = z.infer<typeof runsConfigSchema>;
 export type UserConfig = z.infer<typeof userSchema>;
 export type AuthConfig = z.infer<typeof authConfigSchema>;

@@ -33,12 +33,16 @@ export {
   durationMs,
   limitsConfigSchema,
   runsConfigSchema,
+  retentionConfigSchema,
+  quotasConfigSchema,
   userSchema,
   usernameSchema,
   type AppRole,
   type AuthConfig,
   type LimitsConfig,
   type RunsConfig,
+  type RetentionConfig,
+  type QuotasConfig,
   type UserConfig,
 } from './config.js';
 export {
@@ -90,6 +94,8 @@ export {
   type ChainCheck,
 } from './audit/chain.js';
 export { AuditTrail } from './audit/trail.js';
+export { Quotas, type QuotaCheck } from './executions/quotas.js';
+export { RetentionService, type PruneReport, type StorageReport } from './retention/service.js';
 export { AuditAccess, verifyAuditStore } from './audit/access.js';
 export { MemoryAuditStore } from './single-node/memory-audit.js';
 export type { HostChange, RunChange, RunStore, RunTransaction } from './ports/runs.js';

@@ -2,6 +2,8 @@ import {
   appRoleSchema,
   authConfigSchema,
   limitsConfigSchema,
+  quotasConfigSchema,
+  retentionConfigSchema,
   runsConfigSchema,
   userSchema,
 } from '@ogent/api';
@@ -116,6 +118,8 @@ export const configSchema = z
     commands: z.record(commandNameSchema, commandRuleSchema),
     limits: limitsConfigSchema.default(limitsConfigSchema.parse({})),
     runs: runsConfigSchema.default(runsConfigSchema.parse({})),
+    retention: retentionConfigSchema.default(retentionConfigSchema.parse({})),
+    quotas: quotasConfigSchema.default({}),
     storage: storageSectionSchema.default({}),
     cluster: clusterSectionSchema.default(clusterSectionSchema.parse({})),
   })

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type AuthUser,
   type Context,
+  DomainError,
   LoginRefusedError,
   type Services,
   appRouter,
@@ -377,10 +378,13 @@ export class RestApi {
       issues === null
         ? mapped.message
         : `Invalid request: ${first === undefined || first.path === '' ? 'body' : first.path}: ${first?.message ?? 'invalid'}.`;
+    const cause = mapped.cause;
     const retryAfter =
-      mapped.cause instanceof LoginRefusedError && mapped.cause.kind === 'rate_limited'
-        ? { 'retry-after': String(mapped.cause.retryAfterSeconds) }
-        : undefined;
+      cause instanceof LoginRefusedError && cause.kind === 'rate_limited'
+        ? { 'retry-after': String(cause.retryAfterSeconds) }
+        : cause instanceof DomainError && cause.retryAfterSeconds !== undefined
+          ? { 'retry-after': String(cause.retryAfterSeconds) }
+          : undefined;
     sendJson(
       res,
       status,

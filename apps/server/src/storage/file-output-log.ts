@@ -108,4 +108,14 @@ export class FileOutputLog implements OutputLog {
   complete(executionId: string): Promise<void> {
     return this.files.close(executionId);
   }
+
+  async discard(executionIds: readonly string[]): Promise<void> {
+    if (executionIds.length === 0) return;
+    // The index first: a reader then finds nothing rather than an index to a missing file.
+    await this.db
+      .deleteFrom('execution_output')
+      .where('execution_id', 'in', [...executionIds])
+      .execute();
+    await Promise.all(executionIds.map((id) => this.files.remove(id)));
+  }
 }

@@ -172,6 +172,18 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  '0005_retention': {
+    async up(db: Kysely<unknown>) {
+      // Retention: when an execution's output was pruned; ends looked up by time.
+      await db.schema.alterTable('executions').addColumn('output_pruned_at', 'integer').execute();
+      await db.schema
+        .createIndex('executions_finished')
+        .on('executions')
+        .columns(['finished_at'])
+        .execute();
+      await db.schema.createIndex('runs_finished').on('runs').columns(['finished_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -1,4 +1,4 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -68,6 +68,12 @@ export class OutputFiles {
     const writer = this.writers.get(executionId);
     this.writers.delete(executionId);
     await writer?.handle.close();
+  }
+
+  /** Deletes an execution's output file (retention); one that is not there is fine. */
+  async remove(executionId: string): Promise<void> {
+    await this.close(executionId);
+    await rm(this.file(executionId), { force: true });
   }
 
   async closeAll(): Promise<void> {

@@ -38,6 +38,7 @@ function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
     lastSeq: row.last_seq,
     // 1 from SQLite, true from PostgreSQL's boolean.
     truncated: row.truncated === 1 || (row.truncated as unknown) === true,
+    outputPrunedAt: row.output_pruned_at,
     idempotencyKey: row.idempotency_key,
     source: row.source,
   };
@@ -99,6 +100,7 @@ export class SqlRecords implements ExecutionRecords {
           output_bytes: record.outputBytes,
           last_seq: record.lastSeq,
           truncated: record.truncated ? 1 : 0,
+          output_pruned_at: record.outputPrunedAt,
           idempotency_key: record.idempotencyKey,
           source: record.source,
         })
@@ -183,6 +185,68 @@ export class SqlRecords implements ExecutionRecords {
         rows.length > query.limit && last !== undefined
           ? encodeCursor(last.createdAt, last.id)
           : null,
+    };
+  }
+
+  async withOutput(query: {
+    readonly finishedBefore?: number;
+    readonly limit: number;
+  }): Promise<{ id: string; outputBytes: number }[]> {
+    let q = this.db
+      .selectFrom('executions')
+      .select(['id', 'output_bytes'])
+      .where('status', '!=', 'running')
+      .where('output_pruned_at', 'is', null)
+      .where('output_bytes', '>', 0)
+      .where('finished_at', 'is not', null);
+    if (query.finishedBefore !== undefined) q = q.where('finished_at', '<', query.finishedBefore);
+    const rows = await q.orderBy('finished_at').orderBy('id').limit(query.limit).execute();
+    return rows.map((r) => ({ id: r.id, outputBytes: Number(r.output_bytes) }));
+  }
+
+  async markOutputPruned(ids: readonly string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('executions')
+      .set({ output_pruned_at: at })
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  async deleteEnded(finishedBefore: number, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('executions')
+      .select('id')
+      .where('status', '!=', 'running')
+      .where('finished_at', '<', finishedBefore)
+      .orderBy('finished_at')
+      .limit(limit)
+      .execute();
+    const ids = rows.map((r) => r.id);
+    if (ids.length > 0) await this.db.deleteFrom('executions').where('id', 'in', ids).execute();
+    return ids;
+  }
+
+  async storage(): Promise<{ executions: number; outputBytes: number }> {
+    const row = await this.db
+      .selectFrom('executions')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('executions'),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when('output_pruned_at', 'is', null)
+              .then(eb.ref('output_bytes'))
+              .else(0)
+              .end(),
+          )
+          .as('output_bytes'),
+      ])
+      .executeTakeFirst();
+    return {
+      executions: Number(row?.executions ?? 0),
+      outputBytes: Number(row?.output_bytes ?? 0),
     };
   }
 

@@ -233,6 +233,15 @@ export class SqlRunStore implements RunStore {
     return (await q.orderBy('created_at').execute()).map(toRun);
   }
 
+  async deleteEnded(finishedBefore: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('runs')
+      .where('status', '!=', 'running')
+      .where('finished_at', '<', finishedBefore)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async transact<T>(id: string, work: (tx: RunTransaction) => Promise<T>): Promise<T | undefined> {
     return this.db.transaction().execute(async (trx) => {
       let query = trx.selectFrom('runs').selectAll().where('id', '=', id);

@@ -18,6 +18,8 @@ export interface ExecutionsTable {
   error: string | null;
   /** The executor's error code, from migration 0002. */
   error_code: string | null;
+  /** When retention deleted the output, from migration 0005 (PostgreSQL 0004). */
+  output_pruned_at: number | null;
   created_at: number;
   finished_at: number | null;
   duration_ms: number | null;

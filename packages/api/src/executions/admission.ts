@@ -14,6 +14,7 @@ import type { ExecutionRecords } from '../ports/records.js';
 import type { ExecutionRecord } from './types.js';
 import { auditEntry } from '../audit/chain.js';
 import type { AuditTrail } from '../audit/trail.js';
+import type { QuotaCheck, Quotas } from './quotas.js';
 
 export interface ExecuteRequest {
   readonly target: string;
@@ -100,6 +101,7 @@ export class Admission {
       /** How long the slot holds before the runner's lease takes over its renewal. */
       readonly leaseTtlMs: number;
       readonly audit?: AuditTrail;
+      readonly quotas?: Quotas;
     },
   ) {}
 
@@ -130,6 +132,9 @@ export class Admission {
       createdAt: this.deps.clock.now(),
     };
 
+    const overOutput = await this.deps.quotas?.checkOutput(user.username);
+    if (overOutput?.over === true) await this.overQuota(base, overOutput, request);
+
     if (executor.target(request.target) === undefined) {
       const reason = `Unknown target ${request.target}.`;
       await this.recordRefusal(base, { code: 'unknown_target', rule: 'targets', reason }, request);
@@ -137,6 +142,10 @@ export class Admission {
     }
     const decision = policy.check(command, { roles: user.roles, target: request.target });
     if (!decision.allowed) {
+      // A fleet run's refusals are decided by its selector, not typed one by one: not counted.
+      const overRefusals =
+        request.run === undefined ? await this.deps.quotas?.countRefusal(user.username) : undefined;
+      if (overRefusals?.over === true) await this.overQuota(base, overRefusals, request);
       await this.recordRefusal(base, decision, request);
       throw new CommandRefusedError(decision, base.id);
     }
@@ -182,6 +191,7 @@ export class Admission {
         outputBytes: 0,
         lastSeq: 0,
         truncated: false,
+        outputPrunedAt: null,
       });
     } catch (error) {
       await coordination.releaseSlot(user.username, base.id);
@@ -251,10 +261,45 @@ export class Admission {
         outputBytes: 0,
         lastSeq: 0,
         truncated: false,
+        outputPrunedAt: null,
       });
     } catch (error) {
       if (!(error instanceof DuplicateIdempotencyKeyError)) throw error;
     }
+  }
+
+  /**
+   * Refuses an attempt over a quota with 429. Only the first refusal of the quota's window is
+   * recorded (and audited): refusals cannot fill the disk either.
+   */
+  private async overQuota(
+    base: Pick<
+      ExecutionRecord,
+      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'
+    >,
+    check: Extract<QuotaCheck, { over: true }>,
+    request: Pick<ExecuteRequest, 'address' | 'run'>,
+  ): Promise<never> {
+    if (check.first) {
+      await this.deps.audit?.record(
+        auditEntry({
+          type: 'quota.exceeded',
+          at: base.createdAt,
+          actor: base.username,
+          address: request.address ?? null,
+          subject: base.username,
+          data: { rule: check.rule, message: check.message },
+        }),
+      );
+      await this.recordRefusal(
+        { ...base, idempotencyKey: null },
+        { code: 'quota_exceeded', rule: check.rule, reason: check.message },
+        request,
+      );
+    }
+    throw new DomainError('rate_limited', check.message, {
+      retryAfterSeconds: check.retryAfterSeconds,
+    });
   }
 
   /** Records the attempt in the audit trail (when the service has one). */

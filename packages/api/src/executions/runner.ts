@@ -9,6 +9,7 @@ import type { ExecutionRecords } from '../ports/records.js';
 import type { AdmittedExecution } from './admission.js';
 import { auditEntry } from '../audit/chain.js';
 import type { AuditTrail } from '../audit/trail.js';
+import type { Quotas } from './quotas.js';
 import { endMessage } from './messages.js';
 import type { ExecutionOutcome } from './types.js';
 import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
@@ -44,6 +45,8 @@ export interface RunnerDeps {
   readonly writer?: OutputWriterOptions;
   /** The audit trail: each execution's end is an event. */
   readonly audit?: AuditTrail;
+  /** Per-user quotas: each execution's output counts toward its user's. */
+  readonly quotas?: Quotas;
 }
 
 /**
@@ -229,6 +232,11 @@ export class Runner {
         'failed to record the end of an execution',
       );
     }
+    await this.deps.quotas
+      ?.addOutput(execution.username, outcome.outputBytes)
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, executionId: execution.id }, 'could not count output'),
+      );
     this.deps.audit?.note(
       auditEntry({
         type: 'execution.end',

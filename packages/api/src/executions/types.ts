@@ -47,6 +47,8 @@ export interface ExecutionRecord {
   /** Number of the last output chunk stored. */
   readonly lastSeq: number;
   readonly truncated: boolean;
+  /** When retention deleted its output (the record stays), or null. */
+  readonly outputPrunedAt: number | null;
   readonly idempotencyKey: string | null;
   /** Which interface the attempt came through. */
   readonly source: 'trpc' | 'http';

@@ -16,6 +16,7 @@ function slowStore(delayMs: number): { store: OutputLog; stored: StoredChunk[] }
     readOutput: () => Promise.resolve([]),
     summary: () => Promise.resolve({ lastSeq: 0, outputBytes: 0 }),
     complete: () => Promise.resolve(),
+    discard: () => Promise.resolve(),
   };
   return { store, stored };
 }
@@ -126,6 +127,7 @@ describe('OutputWriter', () => {
       readOutput: () => Promise.resolve([]),
       summary: () => Promise.resolve({ lastSeq: 0, outputBytes: 0 }),
       complete: () => Promise.resolve(),
+      discard: () => Promise.resolve(),
     };
     const reported: number[] = [];
     const writer = new OutputWriter(

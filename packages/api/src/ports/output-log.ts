@@ -11,6 +11,8 @@ export interface OutputLog {
   readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]>;
   /** The last seq stored and the bytes stored, for an execution whose runner is gone. */
   summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }>;
+  /** Deletes these executions' stored output (retention); their records stay. */
+  discard(executionIds: readonly string[]): Promise<void>;
   /** No more output will come for this execution (its runner has stored all): free what it held. */
   complete(executionId: string): Promise<void>;
 }

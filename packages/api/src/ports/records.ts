@@ -15,4 +15,18 @@ export interface ExecutionRecords {
   list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }>;
   /** Executions recorded as running, oldest first (to recover those nobody runs any more). */
   running(): Promise<ExecutionRecord[]>;
+  /**
+   * Ended executions whose output is still stored, oldest end first, at most `limit`; with
+   * `finishedBefore`, only those that ended before it. Never a running one.
+   */
+  withOutput(query: {
+    readonly finishedBefore?: number;
+    readonly limit: number;
+  }): Promise<{ id: string; outputBytes: number }[]>;
+  /** Marks these executions' output as pruned (at `at`). */
+  markOutputPruned(ids: readonly string[], at: number): Promise<void>;
+  /** Deletes up to `limit` records of executions that ended before `finishedBefore`; their ids. */
+  deleteEnded(finishedBefore: number, limit: number): Promise<string[]>;
+  /** How many records there are, and the bytes of output still stored. */
+  storage(): Promise<{ executions: number; outputBytes: number }>;
 }

@@ -56,6 +56,8 @@ export interface RunStore {
   }): Promise<{ items: RunRecord[]; nextCursor: string | null }>;
   /** Runs still running, oldest first; one user's when `username` is given. */
   active(username?: string): Promise<RunRecord[]>;
+  /** Deletes runs that ended before `finishedBefore` (retention), with their hosts; how many. */
+  deleteEnded(finishedBefore: number): Promise<number>;
   /** Runs `work` with the run locked; undefined when there is no such run. */
   transact<T>(id: string, work: (tx: RunTransaction) => Promise<T>): Promise<T | undefined>;
 }

@@ -86,6 +86,17 @@ export class MemoryRunStore implements RunStore {
     );
   }
 
+  deleteEnded(finishedBefore: number): Promise<number> {
+    let count = 0;
+    for (const [id, stored] of this.runs) {
+      if (stored.run.finishedAt !== null && stored.run.finishedAt < finishedBefore) {
+        this.runs.delete(id);
+        count += 1;
+      }
+    }
+    return Promise.resolve(count);
+  }
+
   async transact<T>(id: string, work: (tx: RunTransaction) => Promise<T>): Promise<T | undefined> {
     const stored = this.runs.get(id);
     if (stored === undefined) return undefined;

@@ -104,6 +104,58 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
     return Promise.resolve();
   }
 
+  discard(executionIds: readonly string[]): Promise<void> {
+    for (const id of executionIds) this.output.delete(id);
+    return Promise.resolve();
+  }
+
+  withOutput(query: {
+    readonly finishedBefore?: number;
+    readonly limit: number;
+  }): Promise<{ id: string; outputBytes: number }[]> {
+    const before = query.finishedBefore ?? Number.POSITIVE_INFINITY;
+    return Promise.resolve(
+      [...this.records.values()]
+        .filter(
+          (r) =>
+            r.status !== 'running' &&
+            r.outputPrunedAt === null &&
+            r.outputBytes > 0 &&
+            (r.finishedAt ?? 0) < before,
+        )
+        .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0))
+        .slice(0, query.limit)
+        .map((r) => ({ id: r.id, outputBytes: r.outputBytes })),
+    );
+  }
+
+  markOutputPruned(ids: readonly string[], at: number): Promise<void> {
+    for (const id of ids) {
+      const record = this.records.get(id);
+      if (record !== undefined) this.records.set(id, { ...record, outputPrunedAt: at });
+    }
+    return Promise.resolve();
+  }
+
+  deleteEnded(finishedBefore: number, limit: number): Promise<string[]> {
+    const ids = [...this.records.values()]
+      .filter((r) => r.status !== 'running' && (r.finishedAt ?? 0) < finishedBefore)
+      .slice(0, limit)
+      .map((r) => r.id);
+    for (const id of ids) {
+      this.records.delete(id);
+      this.output.delete(id);
+    }
+    return Promise.resolve(ids);
+  }
+
+  storage(): Promise<{ executions: number; outputBytes: number }> {
+    let outputBytes = 0;
+    for (const r of this.records.values())
+      if (r.outputPrunedAt === null) outputBytes += r.outputBytes;
+    return Promise.resolve({ executions: this.records.size, outputBytes });
+  }
+
   summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }> {
     const list = this.output.get(executionId) ?? [];
     return Promise.resolve({

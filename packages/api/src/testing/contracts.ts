@@ -44,6 +44,7 @@ export function sampleRecord(overrides: Partial<ExecutionRecord> = {}): Executio
     outputBytes: 0,
     lastSeq: 0,
     truncated: false,
+    outputPrunedAt: null,
     idempotencyKey: null,
     source: 'trpc',
     ...overrides,

@@ -33,6 +33,14 @@ export class PgOutputLog implements OutputLog {
     });
   }
 
+  async discard(executionIds: readonly string[]): Promise<void> {
+    if (executionIds.length === 0) return;
+    await this.db
+      .deleteFrom('execution_output')
+      .where('execution_id', 'in', [...executionIds])
+      .execute();
+  }
+
   async readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]> {
     // Sizes first, so that a read never loads more bytes than it returns.
     const sizes = await this.db
