@@ -678,16 +678,19 @@ export class RunService {
     });
   }
 
-  /** SHA-256 of an execution's whole stored output, read a window at a time. */
+  /**
+   * The digest hosts are grouped by: SHA-256 over the SHA-256 of stdout and that of stderr, so
+   * that hosts printing the same on each stream group together however the two interleaved.
+   */
   private async digest(executionId: string): Promise<string> {
-    const hash = createHash('sha256');
+    const streams = { stdout: createHash('sha256'), stderr: createHash('sha256') };
     for (let from = 1; ;) {
       const chunks = await this.deps.log.readOutput(executionId, from, 4 * 1024 * 1024);
       if (chunks.length === 0) break;
-      for (const chunk of chunks) hash.update(chunk.data);
+      for (const chunk of chunks) streams[chunk.stream].update(chunk.data);
       from = (chunks[chunks.length - 1]?.seq ?? from) + 1;
     }
-    return hash.digest('hex');
+    return digestOf(streams.stdout.digest('hex'), streams.stderr.digest('hex'));
   }
 
   /**
@@ -784,8 +787,13 @@ export class RunService {
   }
 }
 
-/** SHA-256 of no output. */
-const EMPTY_SHA256 = createHash('sha256').digest('hex');
+function digestOf(stdout: string, stderr: string): string {
+  return createHash('sha256').update(`stdout ${stdout}\nstderr ${stderr}\n`).digest('hex');
+}
+
+/** The digest of no output. */
+const NOTHING = createHash('sha256').digest('hex');
+const EMPTY_SHA256 = digestOf(NOTHING, NOTHING);
 
 function notFound(id: string): DomainError {
   return new DomainError('not_found', `No run ${id}.`);

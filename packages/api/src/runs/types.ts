@@ -97,7 +97,10 @@ export interface RunHost {
   readonly execTime: number | null;
   readonly error: ExecutionError | null;
   readonly outputBytes: number;
-  /** SHA-256 of the output (stdout and stderr as they came), hex; null until it ended. */
+  /**
+   * The output's digest, hex: SHA-256 over the SHA-256 of stdout and that of stderr (so equal
+   * streams group together however they interleaved); null until it ended.
+   */
   readonly outputSha256: string | null;
   /** The instance that ran it (cluster mode). */
   readonly instance: string | null;
