@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, what the tests and benchmarks run for real: an OpenSSH
 # server (the SSH target), the OpenSSH client (the benchmarks' reference), procps (pgrep),
-# Chromium (the browser tests), and the cluster's engines: PostgreSQL 15, redis-server and nginx
-# (the tests start their own, on free ports). Does nothing when all of it is present.
+# Chromium (the browser tests), the cluster's engines: PostgreSQL 15, redis-server and nginx
+# (the tests start their own, on free ports), and the fleet benchmark's anchors: clush
+# (clustershell) and parallel-ssh (pssh). Does nothing when all of it is present.
 set -euo pipefail
 
 need=()
@@ -13,6 +14,9 @@ command -v pgrep >/dev/null 2>&1 || need+=(procps)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v clush >/dev/null 2>&1 || need+=(clustershell)
+# Debian renames pssh's programs (pssh is parallel-ssh) to avoid clashing with putty's.
+command -v parallel-ssh >/dev/null 2>&1 || need+=(pssh)
 
 if ((${#need[@]} == 0)); then
   exit 0

@@ -1,3 +1,4 @@
+export { fleetAddress, startSshdFleet, type SshdFleet, type SshdFleetOptions } from './fleet.js';
 export { pgrep, pkill } from './processes.js';
 export {
   SSHD_PATH,

@@ -1,21 +1,21 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SshTarget } from '../targets.js';
-import { fingerprintOfPublicKeyLine } from '../transports/ssh/host-key.js';
+import {
+  SSHD_PATH,
+  createKeys,
+  fixtureBase,
+  isRoot,
+  launchSshd,
+  requireSshd,
+  sshdConfig,
+  stopSshds,
+} from './sshd-process.js';
 
-export const SSHD_PATH = '/usr/sbin/sshd';
+export { SSHD_PATH };
 /** The non-root account tests log in as when they run as root, like a real server's user. */
 export const TEST_USER = 'ogent-target';
 
@@ -47,21 +47,6 @@ export interface SshdFixture {
   signal(signal: NodeJS.Signals): void;
   /** Stops every sshd process of this fixture and removes its files. */
   stop(): Promise<void>;
-}
-
-const isRoot = process.getuid?.() === 0;
-
-/**
- * A place for fixture files that passes sshd's StrictModes: as root, a root-owned 0755 directory
- * (not /tmp, which is world-writable). Each path component must be traversable by the test user,
- * since sshd reads authorized_keys with that user's rights.
- */
-function fixtureBase(): string {
-  if (!isRoot) return os.tmpdir();
-  const base = '/run/ogent-test-sshd';
-  mkdirSync(base, { recursive: true, mode: 0o755 });
-  chmodSync(base, 0o755);
-  return base;
 }
 
 /**
@@ -111,140 +96,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `sshd exited during start-up (${child.exitCode ?? child.signalCode}):\n${log()}`,
-      );
-    }
-    if (/Server listening on 127\.0\.0\.1/.test(log())) return;
-    await sleep(20);
-  }
-  throw new Error(`sshd did not start listening on port ${port}:\n${log()}`);
-}
-
-/** The sshd processes below `root` (per-connection monitors and their unprivileged children). */
-function sshdDescendants(root: number): number[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' });
-  const children = new Map<number, { pid: number; comm: string }[]>();
-  for (const line of table.split('\n')) {
-    const [pid, ppid, comm] = line.trim().split(/\s+/);
-    if (pid === undefined || ppid === undefined || comm === undefined) continue;
-    const list = children.get(Number(ppid)) ?? [];
-    list.push({ pid: Number(pid), comm });
-    children.set(Number(ppid), list);
-  }
-  const found: number[] = [];
-  const walk = (pid: number): void => {
-    for (const c of children.get(pid) ?? []) {
-      if (c.comm !== 'sshd') continue;
-      found.push(c.pid);
-      walk(c.pid);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-function keygen(file: string, comment: string): void {
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], {
-    stdio: 'ignore',
-  });
-}
-
 /**
  * Starts `/usr/sbin/sshd -D` on a free 127.0.0.1 port with a generated host key, a generated
  * client key, and OpenSSH's defaults otherwise (MaxSessions 10). Logs in as a non-root user.
  */
 export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture> {
-  if (!existsSync(SSHD_PATH)) {
-    throw new Error(
-      `${SSHD_PATH} is missing: install Debian's openssh-server (scripts/test.sh does).`,
-    );
-  }
+  requireSshd();
   const username = ensureTestUser();
-  // The privilege separation directory sshd insists on.
-  if (isRoot) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-
   const dir = mkdtempSync(path.join(fixtureBase(), 'sshd-'));
   chmodSync(dir, 0o755);
-  const hostKeyPath = path.join(dir, 'ssh_host_ed25519_key');
-  const privateKeyPath = path.join(dir, 'id_ed25519');
-  for (const [file, comment] of [
-    [hostKeyPath, 'ogent-test-host'],
-    [privateKeyPath, 'ogent-test-client'],
-  ] as const) {
-    if (options.keysFrom === undefined) {
-      keygen(file, comment);
-      continue;
-    }
-    for (const suffix of ['', '.pub']) {
-      const source = path.join(options.keysFrom, path.basename(file) + suffix);
-      writeFileSync(file + suffix, readFileSync(source), { mode: suffix === '' ? 0o600 : 0o644 });
-    }
-  }
-  const authorizedKeys = path.join(dir, 'authorized_keys');
-  writeFileSync(authorizedKeys, readFileSync(`${privateKeyPath}.pub`), { mode: 0o644 });
+  const keys = createKeys(dir, options.keysFrom);
+  const { hostKeyPath, privateKeyPath, hostKeySha256 } = keys;
 
   const port = options.port ?? (await freePort());
   const configPath = path.join(dir, 'sshd_config');
   writeFileSync(
     configPath,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKeyPath}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      `AllowUsers ${username}`,
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      // Only when not root: the key then lives under world-writable /tmp.
-      ...(isRoot ? [] : ['StrictModes no']),
-      'LogLevel VERBOSE',
-      ...(options.extraConfig ?? []),
-      '',
-    ].join('\n'),
+    sshdConfig({
+      port,
+      addresses: ['127.0.0.1'],
+      keys,
+      username,
+      pidFile: path.join(dir, 'sshd.pid'),
+      logLevel: 'VERBOSE',
+      extraConfig: options.extraConfig,
+    }),
   );
-
-  let logText = '';
-  // detached: its own process group, so stop() reaches the per-connection sshd processes too.
-  const child = spawn(SSHD_PATH, ['-D', '-e', '-f', configPath], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    logText += text;
-  });
-  const log = (): string => logText;
-  const signal = (name: NodeJS.Signals): void => {
-    if (child.pid === undefined) return;
-    // Each connection's sshd calls setsid(), so the process group is not enough: walk the tree.
-    for (const pid of [child.pid, ...sshdDescendants(child.pid)]) {
-      try {
-        process.kill(pid, name);
-      } catch {
-        // Already gone.
-      }
-    }
-  };
-  try {
-    await waitForPort(port, child, log);
-  } catch (error) {
-    signal('SIGKILL');
-    throw error;
-  }
-
-  const hostKeySha256 = fingerprintOfPublicKeyLine(readFileSync(`${hostKeyPath}.pub`, 'utf8'));
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+  const sshd = await launchSshd({ configPath, port, addresses: ['127.0.0.1'] });
 
   return {
     host: '127.0.0.1',
@@ -285,15 +163,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture>
       'LogLevel=ERROR',
       `${username}@127.0.0.1`,
     ],
-    log,
-    signal,
+    log: sshd.log,
+    signal: sshd.signal,
     stop: async () => {
-      signal('SIGTERM');
-      const killed = await Promise.race([exited.then(() => true), sleep(3_000).then(() => false)]);
-      if (!killed) signal('SIGKILL');
-      // Per-connection processes may outlive the listener for a moment.
-      signal('SIGKILL');
-      await exited;
+      await stopSshds([sshd]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
