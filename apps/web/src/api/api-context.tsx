@@ -16,7 +16,12 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   const { session, expire } = useSession();
   const token = session?.token ?? null;
   const client = useMemo(() => createApiClient(token, () => expire()), [token, expire]);
-  useEffect(() => () => client.close(), [client]);
+  useEffect(
+    () => () => {
+      void client.close();
+    },
+    [client],
+  );
 
   const [queryClient] = useState(() => {
     const onError = (error: unknown): void => {

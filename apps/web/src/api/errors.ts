@@ -1,4 +1,4 @@
-import type { AppRouter } from '@ogent/api';
+import type { AppRouter } from '@ogent/client';
 import { TRPCClientError } from '@trpc/client';
 
 /** Why the policy refused a command, as the server sends it. */

@@ -1,5 +1,5 @@
-import type { AppRouter } from '@ogent/api';
+import type { AppRouter } from '@ogent/client';
 import { createTRPCReact } from '@trpc/react-query';
 
-/** React Query hooks for the API. Only the router's type comes from the server. */
+/** React Query hooks for the API. Only the router's type comes from the client package. */
 export const trpc = createTRPCReact<AppRouter>();

@@ -1,12 +1,10 @@
-import type { AppRouter } from '@ogent/api';
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { RouterInputs, RouterOutputs } from '@ogent/client';
 
 /**
  * What the console knows of the server's types: only what the router's procedures take and
  * return, inferred from `AppRouter`, never the server's own domain types.
  */
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type { RouterInputs, RouterOutputs };
 
 export type ExecutionRecord = RouterOutputs['exec']['byId'];
 export type ExecutionState = ExecutionRecord['status'];

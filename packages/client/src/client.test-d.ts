@@ -1,0 +1,124 @@
+import type { AppRouter as ServerRouter } from '@ogent/api';
+import {
+  type AppRouter,
+  type ExecutionEnd,
+  type OutputChunk,
+  type RouterInputs,
+  type RouterOutputs,
+  createOgentClient,
+} from '@ogent/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { describe, expectTypeOf, it } from 'vitest';
+
+// These import the package as it is built (dist/*.d.ts): the types a project outside this
+// repository gets.
+
+type OutputEvent = Extract<OnOutputEvent, { type: 'output' }>;
+type EndEvent = Extract<OnOutputEvent, { type: 'end' }>;
+type OnOutputEvent =
+  RouterOutputs['exec']['onOutput'] extends AsyncIterable<infer Tracked>
+    ? Tracked extends { data: infer Event }
+      ? Event
+      : never
+    : never;
+
+describe('the published client types', () => {
+  it('are the server router’s: every procedure takes and returns the same', () => {
+    expectTypeOf<RouterInputs>().toEqualTypeOf<inferRouterInputs<ServerRouter>>();
+    expectTypeOf<RouterOutputs>().toEqualTypeOf<inferRouterOutputs<ServerRouter>>();
+  });
+
+  it('keep output data a Uint8Array, from the router to run() and the subscription', () => {
+    expectTypeOf<OutputEvent['data']>().toEqualTypeOf<Uint8Array>();
+    expectTypeOf<OutputEvent['stream']>().toEqualTypeOf<'stdout' | 'stderr'>();
+    expectTypeOf<OutputChunk['data']>().toEqualTypeOf<Uint8Array>();
+
+    const client = createOgentClient({ url: 'http://localhost:3000', token: 't' });
+    client.trpc.exec.onOutput.subscribe(
+      { executionId: 'x' },
+      {
+        onData: ({ id, data }) => {
+          expectTypeOf(id).toEqualTypeOf<string>();
+          if (data.type === 'output') expectTypeOf(data.data).toEqualTypeOf<Uint8Array>();
+        },
+      },
+    );
+    const execution = client.run('local', ['ls', '-la']);
+    expectTypeOf(execution).toExtend<AsyncIterable<OutputChunk>>();
+    expectTypeOf(execution[Symbol.asyncIterator]()).toEqualTypeOf<
+      AsyncGenerator<OutputChunk, ExecutionEnd, undefined>
+    >();
+    expectTypeOf(execution.result()).toEqualTypeOf<Promise<ExecutionEnd>>();
+    expectTypeOf(client.follow('id', { after: 3 })).toEqualTypeOf(execution);
+  });
+
+  it('end an execution with a status, an exit code and an error code clients can switch on', () => {
+    expectTypeOf<ExecutionEnd>().toEqualTypeOf<EndEvent>();
+    expectTypeOf<EndEvent['seq']>().toEqualTypeOf<number>();
+    expectTypeOf<EndEvent['exitCode']>().toEqualTypeOf<number | null>();
+    expectTypeOf<EndEvent['signal']>().toEqualTypeOf<string | null>();
+    expectTypeOf<EndEvent['execTime']>().toEqualTypeOf<number | null>();
+    expectTypeOf<EndEvent['error']>().toEqualTypeOf<{
+      readonly code: string;
+      readonly message: string;
+    } | null>();
+    expectTypeOf<EndEvent['status']>().toEqualTypeOf<
+      'refused' | 'completed' | 'failed' | 'cancelled' | 'timed_out' | 'truncated' | 'interrupted'
+    >();
+  });
+
+  it('match the README’s table of procedures', () => {
+    expectTypeOf<RouterInputs['auth']['login']>().toEqualTypeOf<{
+      username: string;
+      password: string;
+    }>();
+    expectTypeOf<RouterOutputs['auth']['login']['token']>().toEqualTypeOf<string>();
+    expectTypeOf<RouterOutputs['auth']['login']['expiresAt']>().toEqualTypeOf<number>();
+    expectTypeOf<RouterOutputs['auth']['me']>().toExtend<{
+      readonly username: string;
+      readonly roles: readonly string[];
+      readonly viewAll: boolean;
+      readonly cancelAll: boolean;
+      readonly expiresAt: number;
+    }>();
+
+    type Target = RouterOutputs['targets']['list'][number];
+    expectTypeOf<Target['id']>().toEqualTypeOf<string>();
+    expectTypeOf<keyof Target['commands'][number]>().toEqualTypeOf<
+      'name' | 'description' | 'usage' | 'options' | 'minArgs' | 'maxArgs'
+    >();
+
+    expectTypeOf<RouterInputs['exec']['execute']>().toEqualTypeOf<{
+      target: string;
+      command: string;
+      params?: string[] | undefined;
+      idempotencyKey?: string | undefined;
+    }>();
+    expectTypeOf<RouterOutputs['exec']['execute']>().toEqualTypeOf<{ executionId: string }>();
+    expectTypeOf<RouterInputs['exec']['onOutput']>().toEqualTypeOf<{
+      executionId: string;
+      lastEventId?: string | null | undefined;
+    }>();
+    expectTypeOf<RouterInputs['exec']['cancel']>().toEqualTypeOf<{ executionId: string }>();
+    expectTypeOf<RouterOutputs['exec']['cancel']['cancelled']>().toEqualTypeOf<boolean>();
+    expectTypeOf<RouterInputs['exec']['byId']>().toEqualTypeOf<{ executionId: string }>();
+    expectTypeOf<RouterOutputs['exec']['byId']['argv']>().toEqualTypeOf<readonly string[] | null>();
+    expectTypeOf<RouterOutputs['exec']['byId']['errorCode']>().toEqualTypeOf<string | null>();
+    expectTypeOf<RouterInputs['exec']['list']>().toExtend<{
+      limit?: number;
+      cursor?: string | null;
+      target?: string;
+      username?: string;
+      search?: string;
+    }>();
+    expectTypeOf<RouterOutputs['exec']['list']['nextCursor']>().toEqualTypeOf<string | null>();
+  });
+
+  it('carry a refusal in the error data of a FORBIDDEN execute', () => {
+    type ErrorShape = AppRouter['_def']['_config']['$types']['errorShape'];
+    expectTypeOf<NonNullable<ErrorShape['data']['refusal']>['reason']>().toEqualTypeOf<string>();
+    expectTypeOf<NonNullable<ErrorShape['data']['refusal']>['position']>().toEqualTypeOf<
+      number | null
+    >();
+  });
+});

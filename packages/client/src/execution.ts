@@ -1,0 +1,264 @@
+import type { TRPCClient } from '@trpc/client';
+import { TokenRejectedError } from './errors.js';
+import type { AppRouter } from './router.js';
+import type { ExecutionEnd, ExecutionEvent } from './types.js';
+
+/** A piece of output, exactly as the program wrote it. */
+export interface OutputChunk {
+  readonly stream: 'stdout' | 'stderr';
+  /** The bytes; decode text with a streaming `TextDecoder` per stream. */
+  readonly data: Uint8Array;
+  /** Number of the last stored chunk included: `follow(id, { after: seq })` resumes after it. */
+  readonly seq: number;
+}
+
+export interface RunOptions {
+  /**
+   * Aborting cancels the command on the target (`exec.cancel`: TERM to its process group, KILL
+   * after 2 s). The output goes on to its end, whose status is then `cancelled`.
+   */
+  readonly signal?: AbortSignal;
+  /** A retried `run` with the same key returns the first one's execution and runs nothing. */
+  readonly idempotencyKey?: string;
+}
+
+export interface FollowOptions {
+  /** Resume after this output `seq` (default 0: from the start). */
+  readonly after?: number;
+}
+
+/**
+ * How much output may wait unread before the client stops receiving: the server keeps the rest
+ * in its log and the client asks for it again once the reader has caught up, so a slow reader
+ * costs no memory here (nor on the server).
+ */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const LOW_WATER_BYTES = 1024 * 1024;
+
+interface Deps {
+  readonly trpc: TRPCClient<AppRouter>;
+  readonly watchTokenRejected: (listener: (closeCode: number) => void) => () => void;
+}
+
+/**
+ * One execution's output as an async iterable of {@link OutputChunk}s, whose iterator returns
+ * the end event; {@link Execution.result} gives the end too. One reader at a time. The subscription
+ * resumes after a dropped connection with the last `seq` received, so nothing is lost or
+ * repeated; breaking out of the loop stops watching, not the command.
+ */
+export class Execution implements AsyncIterable<OutputChunk> {
+  /** The execution's id, once the server has accepted the command. Rejects when it refused it. */
+  readonly id: Promise<string>;
+  private lastSeq: number;
+  private state: 'idle' | 'iterating' | 'ended' = 'idle';
+  private ended: ExecutionEnd | undefined;
+  private readonly waiters: {
+    resolve: (end: ExecutionEnd) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+
+  private constructor(
+    private readonly deps: Deps,
+    id: Promise<string>,
+    after: number,
+  ) {
+    this.id = id;
+    this.lastSeq = after;
+    // A refusal is reported to whoever iterates or asks for the result; not as unhandled.
+    id.catch(() => undefined);
+  }
+
+  /** @internal Starts a command; use `client.run()`. */
+  static start(
+    deps: Deps,
+    target: string,
+    command: string | readonly string[],
+    options: RunOptions,
+  ): Execution {
+    const { signal } = options;
+    const argv = typeof command === 'string' ? null : command;
+    const id = (async () => {
+      signal?.throwIfAborted();
+      if (argv !== null && argv[0] === undefined) throw new TypeError('argv is empty');
+      const { executionId } = await deps.trpc.exec.execute.mutate({
+        target,
+        command: argv === null ? (command as string) : (argv[0] as string),
+        ...(argv === null || argv.length < 2 ? {} : { params: argv.slice(1) }),
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      });
+      return executionId;
+    })();
+    const execution = new Execution(deps, id, 0);
+    signal?.addEventListener('abort', () => void execution.cancel().catch(() => undefined), {
+      once: true,
+    });
+    return execution;
+  }
+
+  /** @internal Follows an execution; use `client.follow()`. */
+  static follow(deps: Deps, executionId: string, options: FollowOptions): Execution {
+    return new Execution(deps, Promise.resolve(executionId), options.after ?? 0);
+  }
+
+  /** Cancels the command on the target. Resolves whether or not it was still running. */
+  async cancel(): Promise<void> {
+    const executionId = await this.id;
+    await this.deps.trpc.exec.cancel.mutate({ executionId });
+  }
+
+  /**
+   * The end event (status, exit code, signal, duration). Output not iterated yet is read and
+   * dropped on the way, so `await client.run(...).result()` just waits for the command.
+   */
+  result(): Promise<ExecutionEnd> {
+    if (this.ended !== undefined) return Promise.resolve(this.ended);
+    if (this.state === 'iterating') {
+      return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    }
+    this.state = 'iterating';
+    return (async () => {
+      const events = this.events();
+      for (;;) {
+        const step = await events.next();
+        if (step.done === true) return step.value;
+      }
+    })();
+  }
+
+  [Symbol.asyncIterator](): AsyncGenerator<OutputChunk, ExecutionEnd, undefined> {
+    if (this.state !== 'idle') throw new TypeError('An execution is read by one reader at a time');
+    this.state = 'iterating';
+    return this.events();
+  }
+
+  /** Reads the output; the caller has set the state to `iterating`. */
+  private async *events(): AsyncGenerator<OutputChunk, ExecutionEnd, undefined> {
+    let feed: Feed | undefined;
+    try {
+      feed = new Feed(this.deps, await this.id, this.lastSeq);
+      for (;;) {
+        const event = await feed.next();
+        this.lastSeq = event.seq;
+        if (event.type === 'end') {
+          this.ended = event;
+          this.state = 'ended';
+          for (const waiter of this.waiters.splice(0)) waiter.resolve(event);
+          return event;
+        }
+        yield { stream: event.stream, data: event.data, seq: event.seq };
+      }
+    } catch (error) {
+      for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+      throw error;
+    } finally {
+      feed?.close();
+      if (this.state === 'iterating') this.state = 'idle';
+    }
+  }
+}
+
+/**
+ * The subscription behind an iteration: events queue here until read. Past HIGH_WATER_BYTES
+ * unread it unsubscribes, and subscribes again after the last event queued once the reader is
+ * down to LOW_WATER_BYTES.
+ */
+class Feed {
+  private readonly queue: ExecutionEvent[] = [];
+  private queuedBytes = 0;
+  private lastQueued: number;
+  private endQueued = false;
+  private subscription: { unsubscribe(): void } | undefined;
+  private failure: { error: unknown } | undefined;
+  private wake: (() => void) | undefined;
+  private readonly stopWatchingToken: () => void;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly executionId: string,
+    after: number,
+  ) {
+    this.lastQueued = after;
+    this.stopWatchingToken = deps.watchTokenRejected((code) =>
+      this.fail(new TokenRejectedError(code)),
+    );
+    this.open();
+  }
+
+  async next(): Promise<ExecutionEvent> {
+    for (;;) {
+      const event = this.queue.shift();
+      if (event !== undefined) {
+        if (event.type === 'output') this.queuedBytes -= event.data.byteLength;
+        const paused =
+          this.subscription === undefined && !this.endQueued && this.failure === undefined;
+        if (paused && this.queuedBytes <= LOW_WATER_BYTES) this.open();
+        return event;
+      }
+      if (this.failure !== undefined) throw this.failure.error;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.stopWatchingToken();
+  }
+
+  private open(): void {
+    const subscription = this.deps.trpc.exec.onOutput.subscribe(
+      {
+        executionId: this.executionId,
+        ...(this.lastQueued > 0 ? { lastEventId: String(this.lastQueued) } : {}),
+      },
+      {
+        onData: ({ data }) => {
+          if (this.subscription === subscription) this.push(data);
+        },
+        onError: (error) => {
+          if (this.subscription === subscription) this.fail(error);
+        },
+        onComplete: () => {
+          // The server completes a subscription only after the end event.
+          if (this.subscription === subscription && !this.endQueued) {
+            this.fail(new Error('The server stopped the output stream before its end'));
+          }
+        },
+      },
+    );
+    this.subscription = subscription;
+  }
+
+  private unsubscribe(): void {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    subscription?.unsubscribe();
+  }
+
+  private push(event: ExecutionEvent): void {
+    // Sequence numbers only grow; anything at or before the last one queued was seen already.
+    if (event.seq <= this.lastQueued) return;
+    this.lastQueued = event.seq;
+    this.queue.push(event);
+    if (event.type === 'end') {
+      this.endQueued = true;
+      this.unsubscribe();
+    } else {
+      this.queuedBytes += event.data.byteLength;
+      if (this.queuedBytes > HIGH_WATER_BYTES) this.unsubscribe();
+    }
+    this.wakeReader();
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined || this.endQueued) return;
+    this.failure = { error };
+    this.unsubscribe();
+    this.wakeReader();
+  }
+
+  private wakeReader(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
