@@ -224,9 +224,11 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       ws.broadcastReconnect();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // Runs first, so that no host starts while the executions stop.
-      await services.runs.shutdown();
+      // Both stop taking work at once: a run's host that was starting meanwhile is refused and
+      // goes back to pending, for the next start.
+      const runsStopped = services.runs.shutdown();
       await services.executions.shutdown();
+      await runsStopped;
       await ws.close();
       server.closeAllConnections();
       await stopped;

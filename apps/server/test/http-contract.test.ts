@@ -221,6 +221,13 @@ describe('server basics', () => {
       instance: expect.stringMatching(/^[0-9a-f-]{36}$/),
       running: expect.any(Number),
       backends: { database: 'ok' },
+      storage: {
+        executions: expect.any(Number),
+        outputBytes: expect.any(Number),
+        maxOutputBytes: null,
+        nextPruneAt: expect.any(Number),
+        nextPruneFrees: 0,
+      },
     });
   });
 

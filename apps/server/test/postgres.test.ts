@@ -72,7 +72,8 @@ describe('PostgreSQL migrations', () => {
     const url = await freshDatabase();
     const opened = await Promise.all([1, 2, 3].map(() => openPostgres(url)));
     try {
-      expect(opened.map((o) => o.migrated.length).sort()).toEqual([0, 0, 1]);
+      // One instance applies every migration; the others find nothing left to do.
+      expect(opened.map((o) => o.migrated.length).sort()).toEqual([0, 0, 4]);
     } finally {
       await Promise.all(opened.map((o) => o.close()));
     }

@@ -20,7 +20,11 @@ interface RunsDatabase {
   run_hosts: RunHostsTable;
 }
 
-function toRun(row: Selectable<RunsTable>): RunRecord {
+/**
+ * A run row as a record. `requestedTargets` (up to every target id) is parsed only when asked
+ * for: decisions, one per host change, never read it.
+ */
+function toRun(row: Selectable<RunsTable>, withTargets = true): RunRecord {
   return {
     id: row.id,
     username: row.username,
@@ -28,7 +32,9 @@ function toRun(row: Selectable<RunsTable>): RunRecord {
     command: row.command,
     selector: row.selector,
     requestedTargets:
-      row.requested_targets === null ? null : (JSON.parse(row.requested_targets) as string[]),
+      row.requested_targets === null || !withTargets
+        ? null
+        : (JSON.parse(row.requested_targets) as string[]),
     options: JSON.parse(row.options) as RunOptions,
     status: row.status as RunStatus,
     stop: row.stop as RunRecord['stop'],
@@ -216,7 +222,7 @@ export class SqlRunStore implements RunStore {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit).map(toRun);
+    const items = rows.slice(0, query.limit).map((row) => toRun(row));
     const last = items.at(-1);
     return {
       items,
@@ -230,7 +236,7 @@ export class SqlRunStore implements RunStore {
   async active(username?: string): Promise<RunRecord[]> {
     let q = this.db.selectFrom('runs').selectAll().where('status', '=', 'running');
     if (username !== undefined) q = q.where('username', '=', username);
-    return (await q.orderBy('created_at').execute()).map(toRun);
+    return (await q.orderBy('created_at').execute()).map((row) => toRun(row));
   }
 
   async deleteEnded(finishedBefore: number): Promise<number> {
@@ -248,7 +254,7 @@ export class SqlRunStore implements RunStore {
       if (this.dialect === 'postgres') query = query.forUpdate();
       const row = await query.executeTakeFirst();
       if (row === undefined) return undefined;
-      const run = toRun(row);
+      const run = toRun(row, false);
       const version = run.version + 1;
       let changed = false;
       const tx: RunTransaction = {

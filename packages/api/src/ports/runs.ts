@@ -17,7 +17,7 @@ export type RunChange = Partial<Pick<RunRecord, 'status' | 'stop' | 'stopReason'
  * gets one new progress number, committed with it.
  */
 export interface RunTransaction {
-  /** The run as it was when the transaction began. */
+  /** The run as it was when the transaction began (`requestedTargets` left out: null). */
   readonly run: RunRecord;
   /** How many hosts are in each status. */
   counts(): Promise<Partial<Record<HostStatus, number>>>;
