@@ -11,6 +11,7 @@ import { RawSubscriber, client, login, runHttp, runTyped } from './lib/product.j
 import { type Figure, type Goal, type Results, withSummaries, writeResults } from './lib/report.js';
 import { controlMaster, freshArgs, timeSsh } from './lib/ssh.js';
 import { cpuSeconds, startBenchCluster } from './lib/cluster.js';
+import { fleetGoals, fleetSection } from './lib/fleet.js';
 import { type BenchStack, startBenchStack, writeLogFile } from './lib/stack.js';
 import { summarize } from './lib/stats.js';
 
@@ -18,14 +19,16 @@ const MiB = 1024 * 1024;
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    /** Run only these sections (comma-separated: latency,throughput,concurrency,memory,cluster). */
+    /** Only these sections (comma-separated: latency,throughput,concurrency,memory,cluster,fleet). */
     only: { type: 'string' },
     /** Extra Node options for the server process, e.g. --cpu-prof (for profiling). */
     'server-node-options': { type: 'string' },
   },
 });
 const quick = args.quick === true;
-const sections = new Set((args.only ?? 'latency,throughput,concurrency,memory,cluster').split(','));
+const sections = new Set(
+  (args.only ?? 'latency,throughput,concurrency,memory,cluster,fleet').split(','),
+);
 
 /** Sizes and counts per mode: quick finishes in under two minutes, full in under fifteen. */
 const plan = quick
@@ -41,6 +44,7 @@ const plan = quick
       clusterRuns: 40,
       clusterBytes: 64 * MiB,
       clusterRounds: 1,
+      fleet: { sizes: [100], rounds: 1, largest: 200 },
     }
   : {
       latencyRuns: 200,
@@ -54,6 +58,7 @@ const plan = quick
       clusterRuns: 100,
       clusterBytes: 256 * MiB,
       clusterRounds: 3,
+      fleet: { sizes: [200, 500], rounds: 3, largest: 1000 },
     };
 
 const figures: Figure[] = [];
@@ -452,6 +457,7 @@ function goals(): Goal[] {
       met: growth < 10,
     });
   }
+  out.push(...fleetGoals(summarized));
   return out;
 }
 
@@ -557,6 +563,7 @@ async function main(): Promise<void> {
     if (sections.has('concurrency')) await concurrency(stack, token);
     if (sections.has('memory')) await memory(stack, typed, token);
     if (sections.has('cluster')) await cluster(stack, typed);
+    if (sections.has('fleet')) figures.push(...(await fleetSection(stack, plan.fleet, log)));
   } finally {
     await typed.close();
     await stack.stop();
@@ -576,6 +583,7 @@ async function main(): Promise<void> {
         'non-root account from useradd --create-home: bash, Debian default ~/.bashrc (returns early when not interactive)',
       'sshd settings': 'OpenSSH defaults (MaxSessions 10) on 127.0.0.1',
       server: 'apps/server/dist/main.js as its own process, SQLite in a temp dir',
+      'fleet anchors': `${version('clush', ['--version'])}, parallel-ssh ${version('parallel-ssh', ['--version'])}`,
     },
     figures: withSummaries(figures),
     goals: goals(),

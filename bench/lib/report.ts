@@ -4,7 +4,7 @@ import { type Summary, pairRatios, summarize } from './stats.js';
 
 export interface Figure {
   readonly id: string;
-  readonly group: 'Latency' | 'Throughput' | 'Concurrency' | 'Memory' | 'Cluster';
+  readonly group: 'Latency' | 'Throughput' | 'Concurrency' | 'Memory' | 'Cluster' | 'Fleet';
   readonly label: string;
   readonly unit: string;
   /** Which direction is better, for charts. */

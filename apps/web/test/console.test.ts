@@ -5,16 +5,17 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsolePage,
-  commandForm,
   commandInput,
   emitOutput,
   launchBrowser,
+  offeredTargets,
   openConsole,
   runCommand,
   shownRows,
   signIn,
   signedIn,
   splitRows,
+  targetField,
   waitForStatus,
 } from './support/browser';
 import { TcpProxy } from './support/proxy';
@@ -92,10 +93,7 @@ describe('signing in', () => {
     expect(await page.getByLabel('Password').inputValue()).toBe('');
 
     await signedIn(page, 'alice');
-    const targets = commandForm(page).getByLabel('Target');
-    await expect
-      .poll(() => targets.locator('option').allTextContents())
-      .toEqual(['Local', 'Web 1']);
+    await expect.poll(() => offeredTargets(page)).toEqual(['Local', 'Web 1']);
 
     await page.reload();
     await page.getByTestId('signed-in-user').filter({ hasText: 'alice' }).waitFor();
@@ -110,8 +108,7 @@ describe('signing in', () => {
   it('offers only the targets and commands the user may use', async () => {
     const { page } = await tab();
     await signedIn(page, 'viewer');
-    const targets = commandForm(page).getByLabel('Target');
-    await expect.poll(() => targets.locator('option').allTextContents()).toEqual(['Local']);
+    await expect.poll(() => offeredTargets(page)).toEqual(['Local']);
     const allowed = page.getByRole('region', { name: 'Allowed on Local' });
     await expect
       .poll(() => allowed.locator('.commands__usage').allTextContents())
@@ -150,7 +147,7 @@ describe('running commands', () => {
   it('refuses what the policy does not allow, says why and marks where', async () => {
     const { page } = await tab();
     await signedIn(page, 'alice');
-    await commandForm(page).getByLabel('Target').selectOption('web-1');
+    await targetField(page).fill('web-1');
     const input = commandInput(page);
     await input.fill('ls; id');
     await input.press('Enter');
@@ -247,8 +244,10 @@ describe('running commands', () => {
     await page.keyboard.press('Enter');
     await waitForStatus(page, 'completed');
     expect((await shownRows(page)).map((r) => r.text)).toEqual(['from the keyboard']);
-    // From the (empty) prompt, Tab leads on to the history's filters.
+    // From the (empty) prompt, Tab leads on to the history: what it lists, then its filters.
     await commandInput(page).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Commands');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
     const outline = await page.evaluate(() => {
@@ -262,7 +261,7 @@ describe('running commands', () => {
     const { page } = await tab();
     await signedIn(page, 'bob');
     const input = commandInput(page);
-    await commandForm(page).getByLabel('Target').selectOption('local');
+    await targetField(page).fill('local');
     await input.fill('ec');
     await input.press('Tab');
     expect(await input.inputValue()).toBe('echo ');
@@ -385,7 +384,7 @@ describe('history', () => {
 
     await page.getByRole('button', { name: 'Edit & rerun' }).click();
     expect(await commandInput(page).inputValue()).toBe('emit 25');
-    expect(await commandForm(page).getByLabel('Target').inputValue()).toBe('web-1');
+    expect(await targetField(page).inputValue()).toBe('web-1');
   });
 
   it('lets an admin see everyone’s executions', async () => {

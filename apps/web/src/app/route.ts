@@ -1,20 +1,35 @@
 import { useSyncExternalStore } from 'react';
 
-/** Where the user is: the console, or one execution (live or replayed). */
+/**
+ * Where the user is: the console, one execution (live or replayed), or one fleet run, with one
+ * of its hosts open or none.
+ */
 export type Route =
-  { readonly name: 'console' } | { readonly name: 'execution'; readonly id: string };
+  | { readonly name: 'console' }
+  | { readonly name: 'execution'; readonly id: string }
+  | { readonly name: 'run'; readonly id: string; readonly host: string | null };
 
 const EXECUTION = /^#\/executions\/([0-9a-fA-F-]{36})$/;
+const RUN = /^#\/runs\/([0-9a-fA-F-]{36})(?:\/hosts\/([A-Za-z0-9][A-Za-z0-9._-]{0,63}))?$/;
 
 export function parseRoute(hash: string): Route {
-  const match = EXECUTION.exec(hash);
-  return match?.[1] === undefined
-    ? { name: 'console' }
-    : { name: 'execution', id: match[1].toLowerCase() };
+  const execution = EXECUTION.exec(hash);
+  if (execution?.[1] !== undefined) return { name: 'execution', id: execution[1].toLowerCase() };
+  const run = RUN.exec(hash);
+  if (run?.[1] !== undefined)
+    return { name: 'run', id: run[1].toLowerCase(), host: run[2] ?? null };
+  return { name: 'console' };
 }
 
 export function routeHref(route: Route): string {
-  return route.name === 'execution' ? `#/executions/${route.id}` : '#/';
+  switch (route.name) {
+    case 'console':
+      return '#/';
+    case 'execution':
+      return `#/executions/${route.id}`;
+    case 'run':
+      return route.host === null ? `#/runs/${route.id}` : `#/runs/${route.id}/hosts/${route.host}`;
+  }
 }
 
 function subscribe(onChange: () => void): () => void {

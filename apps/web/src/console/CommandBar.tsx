@@ -10,15 +10,30 @@ import {
 } from 'react';
 import { errorCode, errorMessage, refusalOf, type Refusal } from '../api/errors';
 import { trpc } from '../api/trpc';
+import { formatCount } from '../execution/status';
+import { TargetField } from '../fleet/TargetField';
+import { type TargetChoice, isFleet } from '../fleet/target-choice';
+import type { RunPreviewState } from '../fleet/use-run-preview';
 import { AT_DRAFT, type HistoryCursor, stepHistory } from './command-history';
 import { applyCompletion, completionsAt } from './completion';
 import { RefusalNotice } from './RefusalNotice';
 
+/** What a command typed now would run on: a name for people, and the commands allowed there. */
+export interface CommandScope {
+  readonly label: string;
+  readonly commands: readonly CommandHint[];
+}
+
 interface CommandBarProps {
   readonly targets: readonly TargetView[] | undefined;
   readonly targetsLoading: boolean;
-  readonly target: string;
-  readonly onTargetChange: (target: string) => void;
+  /** The Target field as typed. */
+  readonly targetText: string;
+  readonly onTargetTextChange: (text: string) => void;
+  readonly choice: TargetChoice;
+  readonly scope: CommandScope | undefined;
+  /** For a run: what it would reach, per target allowed or why not. */
+  readonly preview: RunPreviewState | null;
   readonly draft: string;
   readonly onDraftChange: (draft: string) => void;
   /** The user's earlier commands, newest first. */
@@ -26,6 +41,7 @@ interface CommandBarProps {
   /** A command was sent (whether it then ran or was refused). */
   readonly onSubmitted: (command: string) => void;
   readonly onStarted: (executionId: string) => void;
+  readonly onRunStarted: (runId: string) => void;
   readonly inputRef: RefObject<HTMLInputElement | null>;
 }
 
@@ -34,25 +50,57 @@ function utf16Offset(text: string, codePoints: number): number {
   return Array.from(text).slice(0, codePoints).join('').length;
 }
 
+/** The hint for a run: how many targets it reaches, and the first refusal among them. */
+function previewHint(preview: RunPreviewState): ReactNode {
+  const { data, error } = preview;
+  if (error !== null) {
+    return (
+      <p className="hint hint--error" role="alert">
+        {errorMessage(error)}
+      </p>
+    );
+  }
+  if (data === undefined) return <p className="hint hint--muted">Finding the targets…</p>;
+  const refused = data.targets.find((t) => !t.allowed);
+  return (
+    <p className={refused === undefined ? 'hint' : 'hint hint--warning'} data-testid="run-hint">
+      Runs on <strong>{formatCount(data.matched)}</strong>{' '}
+      {data.matched === 1 ? 'target' : 'targets'}: {formatCount(data.allowed)} allowed
+      {refused === undefined ? (
+        '.'
+      ) : (
+        <>
+          , {formatCount(data.matched - data.allowed)} refused. {refused.id}: {refused.reason}
+        </>
+      )}
+    </p>
+  );
+}
+
 /**
- * The prompt: pick a target, type a command, Enter runs it. Up and Down walk the user's own
- * history, Tab completes command names and options from what the target allows, and the line
- * under the input says what is allowed, or why the server refused.
+ * The prompt: pick a target (or several, or a selector), type a command, Enter runs it. Up and
+ * Down walk the user's own history, Tab completes command names and options from what the target
+ * allows, and the line under the input says what is allowed, or why the server refused.
  */
 export function CommandBar({
   targets,
   targetsLoading,
-  target,
-  onTargetChange,
+  targetText,
+  onTargetTextChange,
+  choice,
+  scope,
+  preview,
   draft,
   onDraftChange,
   history,
   onSubmitted,
   onStarted,
+  onRunStarted,
   inputRef,
 }: CommandBarProps) {
   const utils = trpc.useUtils();
   const execute = trpc.exec.execute.useMutation();
+  const startRun = trpc.runs.start.useMutation();
   const [cursor, setCursor] = useState<HistoryCursor>(AT_DRAFT);
   const [caret, setCaret] = useState(draft.length);
   const [refusal, setRefusal] = useState<(Refusal & { command: string }) | null>(null);
@@ -68,8 +116,9 @@ export function CommandBar({
     input.setSelectionRange(selection[0], selection[1]);
   });
 
-  const current = targets?.find((t) => t.id === target);
-  const commands: readonly CommandHint[] = current?.commands ?? [];
+  const commands: readonly CommandHint[] = scope?.commands ?? [];
+  const fleet = isFleet(choice);
+  const pending = execute.isPending || startRun.isPending;
   const completion = completionsAt(draft, Math.min(caret, draft.length), commands);
 
   const setValue = (
@@ -89,8 +138,15 @@ export function CommandBar({
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     const command = draft.trim();
-    if (command === '' || execute.isPending) return;
-    if (current === undefined) {
+    if (command === '' || pending) return;
+    if (choice.kind === 'unknown') {
+      setProblem(
+        `No target is called ${choice.names.join(', ')}. Pick one from the list, or write a ` +
+          'selector such as role=web.',
+      );
+      return;
+    }
+    if (choice.kind === 'none') {
       setProblem(targetsLoading ? 'Targets are still loading.' : 'Choose a target first.');
       return;
     }
@@ -99,8 +155,26 @@ export function CommandBar({
     // Like a terminal, Enter consumes the line; it comes back if the command does not start.
     setCursor(AT_DRAFT);
     setValue('');
+    if (choice.kind !== 'target') {
+      startRun.mutate(
+        {
+          command,
+          ...(choice.kind === 'selector'
+            ? { selector: choice.selector }
+            : { targets: [...choice.ids] }),
+        },
+        {
+          onSuccess: ({ runId }) => onRunStarted(runId),
+          onError: (error) => {
+            setValue(command);
+            if (errorCode(error) !== 'UNAUTHORIZED') setProblem(errorMessage(error));
+          },
+        },
+      );
+      return;
+    }
     execute.mutate(
-      { target: current.id, command },
+      { target: choice.id, command },
       {
         onSuccess: ({ executionId }) => onStarted(executionId),
         onError: (error) => {
@@ -176,6 +250,13 @@ export function CommandBar({
         {problem}
       </p>
     );
+  } else if (choice.kind === 'unknown' && targetText.trim() !== '') {
+    hint = (
+      <p className="hint hint--warning">
+        No target is called <code>{choice.names.join(', ')}</code>. Pick one from the list, or write
+        a selector such as <code>role=web,env!=prod</code>.
+      </p>
+    );
   } else if (targets !== undefined && targets.length === 0) {
     hint = (
       <p className="hint hint--warning">
@@ -185,7 +266,7 @@ export function CommandBar({
   } else if (unknownCommand) {
     hint = (
       <p className="hint hint--warning">
-        <code>{completion.at.command}</code> is not allowed on {current?.label ?? 'this target'}.
+        <code>{completion.at.command}</code> is not allowed on {scope?.label ?? 'this target'}.
         Allowed: {commands.map((c) => c.name).join(', ') || 'nothing'}.
       </p>
     );
@@ -198,6 +279,9 @@ export function CommandBar({
         )}
       </p>
     );
+  } else if (preview !== null) {
+    // For a run, what it reaches says more than the keys.
+    hint = null;
   } else {
     hint = (
       <p className="hint hint--muted">
@@ -216,23 +300,13 @@ export function CommandBar({
   return (
     <div className="command-bar">
       <form className="command-bar__form" onSubmit={submit} aria-label="Run a command">
-        <label className="command-bar__target">
-          <span className="command-bar__label">Target</span>
-          <select
-            value={current?.id ?? ''}
-            onChange={(event) => onTargetChange(event.target.value)}
-            disabled={targets === undefined || targets.length === 0}
-          >
-            {targets === undefined && (
-              <option value="">{targetsLoading ? 'Loading…' : 'Unavailable'}</option>
-            )}
-            {targets?.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TargetField
+          targets={targets}
+          loading={targetsLoading}
+          value={targetText}
+          onChange={onTargetTextChange}
+          onDone={() => inputRef.current?.focus()}
+        />
         <div
           className={`command-bar__prompt${refusal !== null ? ' command-bar__prompt--refused' : ''}`}
         >
@@ -254,7 +328,7 @@ export function CommandBar({
             onSelect={(event) => setCaret(event.currentTarget.selectionStart ?? draft.length)}
             onKeyDown={onKeyDown}
             placeholder={
-              current === undefined ? 'Choose a target' : `Command to run on ${current.label}`
+              scope === undefined ? 'Choose a target' : `Command to run on ${scope.label}`
             }
             aria-label="Command"
             aria-describedby="command-hint"
@@ -270,13 +344,14 @@ export function CommandBar({
         <button
           type="submit"
           className="button button--primary"
-          disabled={execute.isPending || draft.trim() === '' || current === undefined}
+          disabled={pending || draft.trim() === '' || choice.kind === 'none'}
         >
-          {execute.isPending ? 'Starting…' : 'Run'}
+          {pending ? 'Starting…' : fleet ? 'Run on all' : 'Run'}
         </button>
       </form>
       <div id="command-hint" className="command-bar__hint">
         {hint}
+        {preview !== null && refusal === null && problem === null && previewHint(preview)}
         {showCandidates && (
           <ul className="candidates" aria-label="Completions">
             {completion.candidates.slice(0, 24).map((candidate) => (

@@ -1,20 +1,27 @@
 import type { TargetView } from '../api/types.js';
 
-/** With no execution open: what can be run on the chosen target, each a click away. */
+/** With nothing open: what can be run on the chosen target, each a click away. */
 export function Welcome({
   target,
   loading,
+  hasTargets,
   onPick,
 }: {
   target: TargetView | undefined;
   loading: boolean;
+  hasTargets: boolean;
   onPick: (command: string) => void;
 }) {
   if (target === undefined) {
     return (
       <section className="welcome" aria-label="Getting started">
         <p className="welcome__lead">
-          {loading ? 'Loading your targets…' : 'You have no targets to run commands on.'}
+          {loading
+            ? 'Loading your targets…'
+            : hasTargets
+              ? 'Choose a target below: one to run a command there, several separated by commas, ' +
+                'or a selector such as role=web,env!=prod to run it on every target that matches.'
+              : 'You have no targets to run commands on.'}
         </p>
       </section>
     );

@@ -1,5 +1,4 @@
-import type { AppRouter } from '@ogent/api';
-import type { TRPCClient } from '@trpc/client';
+import type { ApiClient } from '../api/client';
 import { OutputBuffer } from '../output/output-buffer';
 import type { Versioned } from '../output/use-frame-version';
 
@@ -21,7 +20,7 @@ export class ExecutionFeed implements Versioned {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly client: TRPCClient<AppRouter>,
+    private readonly client: ApiClient['trpc'],
     readonly executionId: string,
   ) {
     this.buffer.subscribe(() => this.changed());

@@ -1,9 +1,10 @@
 import type { ExecutionRecord, ExecutionState, TargetView } from '../api/types.js';
-import { useEffect, useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { useNow } from '../app/clock';
-import { routeHref } from '../app/route';
+import { type Route, routeHref } from '../app/route';
+import { useDebounced } from '../app/use-debounced';
 import { StatusBadge } from '../execution/StatusBadge';
 import {
   EXECUTION_STATES,
@@ -14,21 +15,13 @@ import {
   isExecutionState,
 } from '../execution/status';
 import { useSignedIn } from '../session/session-context';
+import { RunHistory } from './RunHistory';
 
 const PAGE_SIZE = 25;
 
-/** A value that settles `delay` ms after the last change (typing in a search box). */
-function useDebounced<T>(value: T, delay: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return settled;
-}
-
 interface HistoryPanelProps {
-  readonly selectedId: string | null;
+  /** What is open, to mark it in the lists. */
+  readonly selected: Route;
   readonly targets: readonly TargetView[] | undefined;
   readonly targetLabel: (id: string) => string;
 }
@@ -82,10 +75,27 @@ function HistoryItem({
  * Past executions, newest first: the user's own, or everyone's for roles that may see all.
  * Filter by text, target and status; refused attempts are listed with their reason.
  */
-export function HistoryPanel({ selectedId, targets, targetLabel }: HistoryPanelProps) {
+function ExecutionHistory({
+  selectedId,
+  targets,
+  targetLabel,
+}: {
+  selectedId: string | null;
+  targets: readonly TargetView[] | undefined;
+  targetLabel: (id: string) => string;
+}) {
   const session = useSignedIn();
   const now = useNow();
-  const ids = useId();
+  // Drawn once per list of targets, not with every tick of the clock: a fleet has thousands.
+  const targetOptions = useMemo(
+    () =>
+      targets?.map((t) => (
+        <option key={t.id} value={t.id}>
+          {t.label}
+        </option>
+      )),
+    [targets],
+  );
   const [search, setSearch] = useState('');
   const [target, setTarget] = useState('');
   const [status, setStatus] = useState<ExecutionState | ''>('');
@@ -114,13 +124,7 @@ export function HistoryPanel({ selectedId, targets, targetLabel }: HistoryPanelP
   const viewAll = session.user.viewAll;
 
   return (
-    <aside className="history" aria-labelledby={`${ids}-title`}>
-      <div className="history__head">
-        <h2 id={`${ids}-title`} className="history__title">
-          History
-        </h2>
-        <span className="history__scope">{viewAll ? 'all users' : 'your commands'}</span>
-      </div>
+    <>
       <form className="history__filters" role="search" onSubmit={(event) => event.preventDefault()}>
         <label className="field field--wide">
           <span className="field__label">Search</span>
@@ -136,11 +140,7 @@ export function HistoryPanel({ selectedId, targets, targetLabel }: HistoryPanelP
           <span className="field__label">Target</span>
           <select value={target} onChange={(event) => setTarget(event.target.value)}>
             <option value="">All</option>
-            {targets?.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.label}
-              </option>
-            ))}
+            {targetOptions}
           </select>
         </label>
         <label className="field">
@@ -207,6 +207,73 @@ export function HistoryPanel({ selectedId, targets, targetLabel }: HistoryPanelP
           >
             {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
           </button>
+        )}
+      </div>
+    </>
+  );
+}
+
+/**
+ * The history beside the console: single commands, or fleet runs. Opening a run or a command
+ * shows it in the main view.
+ */
+export function HistoryPanel({ selected, targets, targetLabel }: HistoryPanelProps) {
+  const session = useSignedIn();
+  const ids = useId();
+  const [tab, setTab] = useState<'commands' | 'runs'>(() =>
+    selected.name === 'run' ? 'runs' : 'commands',
+  );
+  const tabs = [
+    { id: 'commands', label: 'Commands' },
+    { id: 'runs', label: 'Runs' },
+  ] as const;
+  return (
+    <aside className="history" aria-labelledby={`${ids}-title`}>
+      <div className="history__head">
+        <h2 id={`${ids}-title`} className="history__title">
+          History
+        </h2>
+        <span className="history__scope">{session.user.viewAll ? 'all users' : 'yours'}</span>
+        <div className="history__tabs" role="tablist" aria-label="What to list">
+          {tabs.map((t) => (
+            <button
+              key={t.id}
+              id={`${ids}-${t.id}`}
+              type="button"
+              role="tab"
+              className="history__tab"
+              aria-selected={tab === t.id}
+              aria-controls={`${ids}-panel`}
+              // One stop for Tab; the arrow keys move between the tabs.
+              tabIndex={tab === t.id ? 0 : -1}
+              onClick={() => setTab(t.id)}
+              onKeyDown={(event) => {
+                if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+                event.preventDefault();
+                const next = tab === 'commands' ? 'runs' : 'commands';
+                setTab(next);
+                document.getElementById(`${ids}-${next}`)?.focus();
+              }}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div
+        id={`${ids}-panel`}
+        className="history__panel"
+        role="tabpanel"
+        aria-labelledby={`${ids}-${tab}`}
+      >
+        {tab === 'commands' ? (
+          <ExecutionHistory
+            selectedId={selected.name === 'execution' ? selected.id : null}
+            targets={targets}
+            targetLabel={targetLabel}
+          />
+        ) : (
+          <RunHistory selectedId={selected.name === 'run' ? selected.id : null} />
         )}
       </div>
     </aside>

@@ -8,26 +8,40 @@ export interface Versioned {
 
 /**
  * The source's version, re-rendering at most once per animation frame however many changes
- * arrive in between (hundreds of output messages a second become one render per frame).
+ * arrive in between (hundreds of output messages a second become one render per frame), and
+ * with `minIntervalMs`, at most once in that time: a grid of a thousand hosts changing all the
+ * time need not be laid out and painted sixty times a second to look live.
  */
-export function useFrameVersion(source: Versioned): number {
+export function useFrameVersion(source: Versioned, minIntervalMs = 0): number {
   const subscribe = useCallback(
     (onChange: () => void) => {
       let frame = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let last = -Infinity;
+      const render = (): void => {
+        frame = 0;
+        last = performance.now();
+        onChange();
+      };
       const unsubscribe = source.subscribe(() => {
-        if (frame === 0) {
-          frame = requestAnimationFrame(() => {
-            frame = 0;
-            onChange();
-          });
+        if (frame !== 0 || timer !== undefined) return;
+        const wait = last + minIntervalMs - performance.now();
+        if (wait <= 0) {
+          frame = requestAnimationFrame(render);
+          return;
         }
+        timer = setTimeout(() => {
+          timer = undefined;
+          frame = requestAnimationFrame(render);
+        }, wait);
       });
       return () => {
         unsubscribe();
         cancelAnimationFrame(frame);
+        clearTimeout(timer);
       };
     },
-    [source],
+    [source, minIntervalMs],
   );
   return useSyncExternalStore(subscribe, () => source.version);
 }

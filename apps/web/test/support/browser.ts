@@ -72,9 +72,23 @@ export function commandForm(page: Page) {
   return page.getByRole('form', { name: 'Run a command' });
 }
 
+/** The Target field: a target's id, several, or a selector. */
+export function targetField(page: Page) {
+  return commandForm(page).getByRole('combobox', { name: 'Target' });
+}
+
+/** The targets the Target field offers (their names), as a user sees them on focusing it. */
+export async function offeredTargets(page: Page): Promise<string[]> {
+  await targetField(page).focus();
+  return page
+    .getByRole('listbox', { name: 'Targets' })
+    .locator('.target-option__label')
+    .allTextContents();
+}
+
 /** Types a command at the prompt and presses Enter; returns the execution id from the URL. */
 export async function runCommand(page: Page, command: string, target = 'local'): Promise<string> {
-  await commandForm(page).getByLabel('Target').selectOption(target);
+  await targetField(page).fill(target);
   const input = commandInput(page);
   await input.fill(command);
   const before = page.url();

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, routeHref } from './route';
+
+const RUN = '0b5f2c1e-6d1c-4f7e-9a0e-2f8a6c1d9b11';
+
+describe('routes', () => {
+  it.each([
+    ['', { name: 'console' }],
+    ['#/', { name: 'console' }],
+    [`#/executions/${RUN}`, { name: 'execution', id: RUN }],
+    [`#/runs/${RUN}`, { name: 'run', id: RUN, host: null }],
+    [
+      `#/runs/${RUN.toUpperCase()}/hosts/web-01.dc_2`,
+      { name: 'run', id: RUN, host: 'web-01.dc_2' },
+    ],
+    [`#/runs/${RUN}/hosts/`, { name: 'console' }],
+    [`#/runs/${RUN}/hosts/-web`, { name: 'console' }],
+    ['#/runs/not-a-run', { name: 'console' }],
+  ] as const)('reads %j', (hash, route) => {
+    expect(parseRoute(hash)).toEqual(route);
+  });
+
+  it('writes what it reads', () => {
+    for (const route of [
+      { name: 'console' },
+      { name: 'execution', id: RUN },
+      { name: 'run', id: RUN, host: null },
+      { name: 'run', id: RUN, host: 'web-7' },
+    ] as const) {
+      expect(parseRoute(routeHref(route))).toEqual(route);
+    }
+  });
+});
