@@ -68,6 +68,7 @@ try {
           last_seq: 1,
           truncated: 0,
           output_pruned_at: null,
+          run_id: null,
           idempotency_key: null,
           source: 'http' as const,
         })),

@@ -323,6 +323,22 @@ describe('a fleet run over tRPC', () => {
     }
   });
 
+  it("lists a run's host executions by run, and leaves them out of the command history", async () => {
+    const client = await signedIn(stack, 'admin');
+    try {
+      const answer = await runHttp({ command: 'echo listed', targets: ['web-004', 'web-005'] });
+      const hosts = await client.trpc.exec.list.query({ runId: answer.runId, limit: 10 });
+      expect(hosts.items.map((e) => [e.target, e.runId]).sort()).toEqual([
+        ['web-004', answer.runId],
+        ['web-005', answer.runId],
+      ]);
+      const alone = await client.trpc.exec.list.query({ excludeRuns: true, limit: 200 });
+      expect(alone.items.every((e) => e.runId === null)).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('retries only the hosts that did not succeed', async () => {
     const client = await signedIn(stack, 'admin');
     try {

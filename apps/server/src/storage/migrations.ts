@@ -184,6 +184,13 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('runs_finished').on('runs').columns(['finished_at']).execute();
     },
   },
+  '0006_run_id': {
+    async up(db: Kysely<unknown>) {
+      // Which fleet run an execution is a host of: history lists runs apart.
+      await db.schema.alterTable('executions').addColumn('run_id', 'text').execute();
+      await db.schema.createIndex('executions_run').on('executions').column('run_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

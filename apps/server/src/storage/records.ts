@@ -39,6 +39,7 @@ function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
     // 1 from SQLite, true from PostgreSQL's boolean.
     truncated: row.truncated === 1 || (row.truncated as unknown) === true,
     outputPrunedAt: row.output_pruned_at,
+    runId: row.run_id,
     idempotencyKey: row.idempotency_key,
     source: row.source,
   };
@@ -101,6 +102,7 @@ export class SqlRecords implements ExecutionRecords {
           last_seq: record.lastSeq,
           truncated: record.truncated ? 1 : 0,
           output_pruned_at: record.outputPrunedAt,
+          run_id: record.runId,
           idempotency_key: record.idempotencyKey,
           source: record.source,
         })
@@ -159,6 +161,8 @@ export class SqlRecords implements ExecutionRecords {
     if (query.username !== undefined) q = q.where('username', '=', query.username);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
     if (query.target !== undefined) q = q.where('target', '=', query.target);
+    if (query.runId !== undefined) q = q.where('run_id', '=', query.runId);
+    if (query.excludeRuns === true) q = q.where('run_id', 'is', null);
     if (query.search !== undefined) {
       const escaped = query.search.replace(/[\\%_]/g, (c) => `\\${c}`);
       q = q.where(sql<boolean>`input like ${`%${escaped}%`} escape '\\'`);

@@ -18,6 +18,8 @@ export interface ExecutionsTable {
   error: string | null;
   /** The executor's error code, from migration 0002. */
   error_code: string | null;
+  /** The fleet run it is a host of, from migration 0006 (PostgreSQL 0005). */
+  run_id: string | null;
   /** When retention deleted the output, from migration 0005 (PostgreSQL 0004). */
   output_pruned_at: number | null;
   created_at: number;

@@ -93,7 +93,11 @@ export function Console() {
   const targetLabel = useCallback((id: string) => byId.get(id)?.label ?? id, [byId]);
 
   // The user's own commands (an admin's list would otherwise hold everyone's).
-  const past = trpc.exec.list.useQuery({ limit: HISTORY_DEPTH, username: session.user.username });
+  const past = trpc.exec.list.useQuery({
+    limit: HISTORY_DEPTH,
+    username: session.user.username,
+    excludeRuns: true,
+  });
   const [sent, setSent] = useState<readonly string[]>([]);
   const history = useMemo(
     () => uniqueCommands([...sent, ...(past.data?.items.map((item) => item.input) ?? [])]),

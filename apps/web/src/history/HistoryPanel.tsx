@@ -108,6 +108,8 @@ function ExecutionHistory({
     target: target || undefined,
     status: status || undefined,
     username: settledUser || undefined,
+    // A fleet run's hosts are listed under Runs, as one run each.
+    excludeRuns: true,
   };
   const list = trpc.exec.list.useInfiniteQuery(query, {
     getNextPageParam: (page) => page.nextCursor ?? undefined,

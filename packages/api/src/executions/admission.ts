@@ -129,6 +129,7 @@ export class Admission {
       input,
       idempotencyKey: request.idempotencyKey ?? null,
       source: request.source,
+      runId: request.run?.id ?? null,
       createdAt: this.deps.clock.now(),
     };
 
@@ -217,7 +218,7 @@ export class Admission {
   private async recordRefusal(
     base: Pick<
       ExecutionRecord,
-      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'
+      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt' | 'runId'
     >,
     refusal: AuditRefusal,
     request: Pick<ExecuteRequest, 'address' | 'run'>,
@@ -275,7 +276,7 @@ export class Admission {
   private async overQuota(
     base: Pick<
       ExecutionRecord,
-      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt'
+      'id' | 'username' | 'target' | 'input' | 'idempotencyKey' | 'source' | 'createdAt' | 'runId'
     >,
     check: Extract<QuotaCheck, { over: true }>,
     request: Pick<ExecuteRequest, 'address' | 'run'>,

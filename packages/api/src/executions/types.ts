@@ -47,6 +47,8 @@ export interface ExecutionRecord {
   /** Number of the last output chunk stored. */
   readonly lastSeq: number;
   readonly truncated: boolean;
+  /** The fleet run this execution is one host of, or null. */
+  readonly runId: string | null;
   /** When retention deleted its output (the record stays), or null. */
   readonly outputPrunedAt: number | null;
   readonly idempotencyKey: string | null;
@@ -89,6 +91,10 @@ export interface ExecutionQuery {
   readonly target?: string;
   /** Substring of the input. */
   readonly search?: string;
+  /** Only this fleet run's hosts. */
+  readonly runId?: string;
+  /** Leave fleet runs' hosts out (a run is listed as one, by `runs.list`). */
+  readonly excludeRuns?: boolean;
   readonly limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   readonly cursor?: string;

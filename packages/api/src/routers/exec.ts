@@ -87,6 +87,10 @@ export const execRouter = router({
         target: z.string().max(64).optional(),
         username: z.string().max(64).optional(),
         search: z.string().max(256).optional(),
+        /** Only this fleet run's hosts. */
+        runId: z.string().uuid('not a run id').optional(),
+        /** Leave fleet runs' hosts out. */
+        excludeRuns: z.boolean().optional(),
       }),
     )
     .query(({ ctx, input }) =>
@@ -97,6 +101,8 @@ export const execRouter = router({
         ...(input.target === undefined ? {} : { target: input.target }),
         ...(input.username === undefined ? {} : { username: input.username }),
         ...(input.search === undefined || input.search === '' ? {} : { search: input.search }),
+        ...(input.runId === undefined ? {} : { runId: input.runId }),
+        ...(input.excludeRuns === undefined ? {} : { excludeRuns: input.excludeRuns }),
       }),
     ),
 });

@@ -57,6 +57,8 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
           (query.status === undefined || r.status === query.status) &&
           (query.target === undefined || r.target === query.target) &&
           (query.search === undefined || r.input.includes(query.search)) &&
+          (query.runId === undefined || r.runId === query.runId) &&
+          (query.excludeRuns !== true || r.runId === null) &&
           (r.createdAt < afterAt || (r.createdAt === afterAt && r.id < afterId)),
       )
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));

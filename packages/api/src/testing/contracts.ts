@@ -45,6 +45,7 @@ export function sampleRecord(overrides: Partial<ExecutionRecord> = {}): Executio
     lastSeq: 0,
     truncated: false,
     outputPrunedAt: null,
+    runId: null,
     idempotencyKey: null,
     source: 'trpc',
     ...overrides,
