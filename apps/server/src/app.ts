@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DomainError,
   LoginRefusedError,
   type Services,
   type StorageReport,
@@ -81,17 +82,19 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         logger.error({ err: error, path: procedure }, 'procedure failed');
     },
-    // A throttled sign-in says when to try again, as the REST contract's 429 does.
+    // A throttled sign-in or a quota says when to try again, as the REST contract's 429 does.
     responseMeta: ({ errors }) => {
-      const limited = errors
+      const seconds = errors
         .map((error) => error.cause)
-        .find(
-          (cause): cause is LoginRefusedError =>
-            cause instanceof LoginRefusedError && cause.kind === 'rate_limited',
-        );
-      return limited === undefined
-        ? {}
-        : { headers: { 'retry-after': String(limited.retryAfterSeconds) } };
+        .map((cause) =>
+          cause instanceof LoginRefusedError && cause.kind === 'rate_limited'
+            ? cause.retryAfterSeconds
+            : cause instanceof DomainError
+              ? cause.retryAfterSeconds
+              : undefined,
+        )
+        .find((value) => value !== undefined);
+      return seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } };
     },
   });
   const rest = new RestApi(services, clientAddress);

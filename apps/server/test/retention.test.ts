@@ -221,6 +221,14 @@ describe('quotas', () => {
       expect(over.body.error).toMatch(/3893 bytes of output in the last day; the quota is 2000/);
       expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(80_000);
     }
+    // Over tRPC too: TOO_MANY_REQUESTS with Retry-After.
+    const viaTrpc = await fetch(`${stack.url}/trpc/exec.execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}` },
+      body: JSON.stringify({ target: 'local', command: 'echo hi' }),
+    });
+    expect(viaTrpc.status).toBe(429);
+    expect(Number(viaTrpc.headers.get('retry-after'))).toBeGreaterThan(80_000);
     expect(await countRecords('quota_exceeded')).toBe(1);
     // Bob has his own quota.
     const bob = await signedIn(stack, 'bob');
