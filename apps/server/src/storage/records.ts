@@ -7,6 +7,7 @@ import {
   type ExecutionState,
 } from '@ogent/api';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { decodeCursor, pageOf } from './cursor.js';
 import type { PgDatabase } from './postgres/schema.js';
 import type { Database, ExecutionsTable } from './schema.js';
 
@@ -49,16 +50,6 @@ function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   // SQLite's, then PostgreSQL's unique_violation.
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (createdAt === undefined || id === undefined || !/^\d+$/.test(createdAt)) return undefined;
-  return { createdAt: Number(createdAt), id };
 }
 
 /**
@@ -181,15 +172,7 @@ export class SqlRecords implements ExecutionRecords {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit).map(toRecord);
-    const last = items[items.length - 1];
-    return {
-      items,
-      nextCursor:
-        rows.length > query.limit && last !== undefined
-          ? encodeCursor(last.createdAt, last.id)
-          : null,
-    };
+    return pageOf(rows.map(toRecord), query.limit);
   }
 
   async withOutput(query: {

@@ -11,6 +11,7 @@ import type {
 } from '@ogent/api';
 import type { ExecutionState } from '@ogent/api';
 import { type Kysely, type Selectable, type Updateable, sql } from 'kysely';
+import { decodeCursor, pageOf } from './cursor.js';
 import type { PgDatabase } from './postgres/schema.js';
 import type { Database, RunHostsTable, RunsTable } from './schema.js';
 
@@ -90,16 +91,6 @@ function hostColumns(change: HostChange, version: number): Updateable<RunHostsTa
   if (change.startedAt !== undefined) columns.started_at = change.startedAt;
   if (change.finishedAt !== undefined) columns.finished_at = change.finishedAt;
   return columns;
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (createdAt === undefined || id === undefined || !/^\d+$/.test(createdAt)) return undefined;
-  return { createdAt: Number(createdAt), id };
 }
 
 /** Hosts inserted per statement (SQLite allows 32,766 bound values; 17 columns each). */
@@ -222,15 +213,10 @@ export class SqlRunStore implements RunStore {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const items = rows.slice(0, query.limit).map((row) => toRun(row));
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        rows.length > query.limit && last !== undefined
-          ? encodeCursor(last.createdAt, last.id)
-          : null,
-    };
+    return pageOf(
+      rows.map((row) => toRun(row)),
+      query.limit,
+    );
   }
 
   async active(username?: string): Promise<RunRecord[]> {

@@ -4,13 +4,13 @@ import type { LiveBus } from '../ports/live-bus.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { ExecutionQuery, ExecutionRecord } from './types.js';
 
-/** The one rule for who may see an execution: its owner, or a role with `viewAll`. */
-export function mayView(user: AuthUser, record: ExecutionRecord): boolean {
+/** The one rule for who may see an execution (or a run): its owner, or a role with `viewAll`. */
+export function mayView(user: AuthUser, record: Pick<ExecutionRecord, 'username'>): boolean {
   return user.viewAll || record.username === user.username;
 }
 
 /** The one rule for who may cancel it: its owner, or a role with `cancelAll`. */
-export function mayCancel(user: AuthUser, record: ExecutionRecord): boolean {
+export function mayCancel(user: AuthUser, record: Pick<ExecutionRecord, 'username'>): boolean {
   return user.cancelAll || record.username === user.username;
 }
 

@@ -5,6 +5,7 @@ import type { LimitsConfig, RunsConfig } from '../config.js';
 import { auditEntry } from '../audit/chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { CommandRefusedError, DomainError, isDomainError } from '../errors.js';
+import { mayCancel, mayView } from '../executions/access.js';
 import type { AdmittedExecution } from '../executions/admission.js';
 import type { ExecutionService } from '../executions/service.js';
 import type { ExecutionOutcome } from '../executions/types.js';
@@ -69,11 +70,6 @@ export const GROUP_SAMPLE_BYTES = 16 * 1024;
 
 /** A claimed host whose execution never got recorded (its instance died) is failed after this. */
 const ORPHAN_CLAIM_MS = 60_000;
-
-const mayView = (user: AuthUser, run: RunRecord): boolean =>
-  user.viewAll || run.username === user.username;
-const mayCancel = (user: AuthUser, run: RunRecord): boolean =>
-  user.cancelAll || run.username === user.username;
 
 /**
  * Fleet runs: one command on many targets. A run is a record with one ordinary execution per
