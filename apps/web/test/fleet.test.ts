@@ -13,6 +13,7 @@ import {
   targetField,
 } from './support/browser';
 import { type ProbeFixture, createProbe, fleetTargets, probeOutcome } from './support/fleet';
+import { traceMainThread } from './support/main-thread';
 import { prioritiseBrowser } from './support/priority';
 import { TcpProxy } from './support/proxy';
 import { type WebStack, startWebStack } from './support/stack';
@@ -76,40 +77,9 @@ async function apiAs(user: keyof typeof TEST_USERS): Promise<TypedClient> {
   return client;
 }
 
-declare global {
-  interface Window {
-    longTasks: { start(): void; stop(): { count: number; longest: number; total: number } };
-  }
-}
-
-/** Installed before the page's own scripts: every long task (over 50 ms) while measuring. */
-function installLongTaskProbe(): void {
-  const tasks: number[] = [];
-  let measuring = false;
-  new PerformanceObserver((list) => {
-    if (measuring) for (const entry of list.getEntries()) tasks.push(entry.duration);
-  }).observe({ type: 'longtask', buffered: false });
-  window.longTasks = {
-    start() {
-      tasks.length = 0;
-      measuring = true;
-    },
-    stop() {
-      measuring = false;
-      return {
-        count: tasks.length,
-        longest: Math.max(0, ...tasks),
-        total: tasks.reduce((a, b) => a + b, 0),
-      };
-    },
-  };
-}
-
 async function fleetTab(user: keyof typeof TEST_USERS = 'alice'): Promise<Page> {
   const opened = await openConsole(browser, proxy.url);
   open.push(opened);
-  await opened.context.addInitScript(installLongTaskProbe);
-  await opened.page.reload();
   await signedIn(opened.page, user);
   // What is measured is the page's work, not the machine's load (see prioritiseBrowser).
   browserProcesses = prioritiseBrowser();
@@ -171,26 +141,30 @@ describe('fleet runs in the console', () => {
       );
       await page.screenshot({ path: fileURLToPath(new URL('fleet-preview.png', RESULTS)) });
 
-      // Start the run and measure every long task while all the hosts report.
-      await page.evaluate(() => window.longTasks.start());
-      await commandInput(page).press('Enter');
-      await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
-      const runId = /#\/runs\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
-      // Once a tenth have reported, the connection drops: the progress resumes where it was.
-      await expect
-        .poll(() => shownCount(page, 'succeeded'), { timeout: 60_000 })
-        .toBeGreaterThan(100);
-      proxy.drop();
-      await page
-        .getByTestId('run-status')
-        .filter({ hasText: 'Failed' })
-        .waitFor({ timeout: 240_000 });
-      const tasks = await page.evaluate(() => window.longTasks.stop());
+      // Start the run and measure the page's main thread while all the hosts report.
+      let runId = '';
+      const tasks = await traceMainThread(browser, page, async () => {
+        await commandInput(page).press('Enter');
+        await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
+        runId = /#\/runs\/([0-9a-f-]{36})$/.exec(page.url())?.[1] ?? '';
+        // Once a tenth have reported, the connection drops: the progress resumes where it was.
+        await expect
+          .poll(() => shownCount(page, 'succeeded'), { timeout: 60_000 })
+          .toBeGreaterThan(100);
+        proxy.drop();
+        await page
+          .getByTestId('run-status')
+          .filter({ hasText: 'Failed' })
+          .waitFor({ timeout: 240_000 });
+      });
       console.log(
-        `  ${HOSTS} hosts: long tasks ${tasks.count} (longest ${tasks.longest.toFixed(0)} ms, ` +
-          `total ${tasks.total.toFixed(0)} ms); browser processes prioritised: ${browserProcesses}`,
+        `  ${HOSTS} hosts: ${tasks.longTasks} tasks over 50 ms, longest ${tasks.longestWallMs.toFixed(0)} ms; ` +
+          `most CPU in one task ${tasks.longestCpuMs.toFixed(0)} ms (${tasks.longestCpuTaskWallMs.toFixed(0)} ms wall); ` +
+          `browser processes prioritised: ${browserProcesses}`,
       );
-      expect(tasks.longest).toBeLessThan(200);
+      // No task of the page's own takes 200 ms. Measured as CPU time: wall time on this shared
+      // machine also counts what the server and other jobs run meanwhile (logged above).
+      expect(tasks.longestCpuMs).toBeLessThan(200);
 
       // The counts end right, and agree with the server's.
       const expected = probeOutcome(HOSTS - 1);
