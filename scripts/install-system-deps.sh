@@ -2,8 +2,9 @@
 # Installs, from Debian's packages, what the tests and benchmarks run for real: an OpenSSH
 # server (the SSH target), the OpenSSH client (the benchmarks' reference), procps (pgrep),
 # Chromium (the browser tests), the cluster's engines: PostgreSQL 15, redis-server and nginx
-# (the tests start their own, on free ports), and the fleet benchmark's anchors: clush
-# (clustershell) and parallel-ssh (pssh). Does nothing when all of it is present.
+# (the tests start their own, on free ports), the fleet benchmark's anchors: clush
+# (clustershell) and parallel-ssh (pssh), and asciinema (2.2, which replays the recordings the
+# server writes, under util-linux `script`). Does nothing when all of it is present.
 set -euo pipefail
 
 need=()
@@ -17,6 +18,7 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v clush >/dev/null 2>&1 || need+=(clustershell)
 # Debian renames pssh's programs (pssh is parallel-ssh) to avoid clashing with putty's.
 command -v parallel-ssh >/dev/null 2>&1 || need+=(pssh)
+command -v asciinema >/dev/null 2>&1 || need+=(asciinema)
 
 if ((${#need[@]} == 0)); then
   exit 0

@@ -1,5 +1,5 @@
 import { type OgentClient, createOgentClient } from '@ogent/client';
-import { readLogin } from './credentials.js';
+import { type StoredLogin, readLogin, saveLogin } from './credentials.js';
 import { CliError } from './errors.js';
 
 export interface Connection {
@@ -58,6 +58,25 @@ export function connect(env: NodeJS.ProcessEnv = process.env, exitCode = 1): Con
       );
     }
     token = saved.token;
+    if (pastHalfLife(saved)) {
+      // An active user stays signed in: the saved token is renewed (within the session's
+      // maximum age) while this command runs, for the next one.
+      const client = createOgentClient({ url, getToken: () => token });
+      void client.trpc.auth.renew.mutate().then(
+        (renewed) => {
+          token = renewed.token;
+          saveLogin({ ...saved, token: renewed.token, expiresAt: renewed.expiresAt }, env);
+        },
+        () => undefined,
+      );
+      return { url, client };
+    }
   }
   return { url, client: createOgentClient({ url, token }) };
+}
+
+/** Whether more than half of a saved token's life has passed since it was saved. */
+function pastHalfLife(saved: StoredLogin): boolean {
+  if (saved.savedAt === undefined) return false;
+  return Date.now() >= saved.savedAt + (saved.expiresAt - saved.savedAt) / 2;
 }

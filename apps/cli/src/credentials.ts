@@ -10,6 +10,8 @@ const storedSchema = z.object({
   token: z.string().min(1),
   /** Milliseconds since the epoch. */
   expiresAt: z.number(),
+  /** When the token was saved (ms): renewed once past half its life. */
+  savedAt: z.number().optional(),
 });
 
 /** What `ogent login` keeps: which server, who, and the token it gave. */
@@ -52,7 +54,8 @@ export function saveLogin(login: StoredLogin, env: NodeJS.ProcessEnv = process.e
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    const saved: StoredLogin = { ...login, savedAt: Date.now() };
+    writeFileSync(temporary, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     // The mode given at creation is masked by the umask; this is not.
     chmodSync(temporary, 0o600);
     renameSync(temporary, file);

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { auditListCommand, auditListOptionsSchema, auditVerifyCommand } from './commands/audit.js';
 import { cancelCommand } from './commands/cancel.js';
 import { fleetCommand, fleetOptionsSchema } from './commands/fleet.js';
 import { followCommand, followOptionsSchema } from './commands/follow.js';
@@ -51,8 +52,8 @@ Exit status of run -t and follow: the remote command's; 126 refused by the polic
 
   ogent
     .command('logout')
-    .description('forget the saved token')
-    .action(() => done(logoutCommand()));
+    .description('end the session on the server and forget the saved token')
+    .action(async () => done(await logoutCommand()));
 
   ogent
     .command('targets')
@@ -105,9 +106,29 @@ Exit status of run -t and follow: the remote command's; 126 refused by the polic
     .option('--status <status>', 'with this status only (completed, failed, refused, ...)')
     .option('--user <name>', "this user's only (with a role that sees everyone's)")
     .option('--search <text>', 'whose command contains this text')
+    .option(
+      '--grep <text>',
+      'whose command contains this text, or whose output has its words (the first 64 KiB by default)',
+    )
     .option('--json', 'one JSON record per line')
     .action(async (options: unknown) =>
       done(await historyCommand(historyOptionsSchema.parse(options))),
+    );
+
+  const audit = ogent.command('audit').description('the audit trail (a role with `audit: true`)');
+  audit
+    .command('verify')
+    .description(
+      "check the audit trail's hash chain: exit 0 when whole, 1 at the first broken link",
+    )
+    .action(async () => done(await auditVerifyCommand()));
+  audit
+    .command('list')
+    .description('audit events as JSON lines, oldest first')
+    .option('--after <id>', 'only the events after this id (resume where a collector stopped)', '0')
+    .option('-f, --follow', 'keep waiting for new events (Ctrl+C stops)')
+    .action(async (options: unknown) =>
+      done(await auditListCommand(auditListOptionsSchema.parse(options))),
     );
 
   ogent

@@ -37,6 +37,60 @@ function expectOneLine(stderr: Buffer, pattern: RegExp): void {
   expect(text).toMatch(pattern);
 }
 
+async function validate(token: string): Promise<{ status: number; error: unknown }> {
+  const response = await fetch(`${cli.url}/api/auth/validate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return { status: response.status, error: ((await response.json()) as { error?: unknown }).error };
+}
+
+describe('a saved session', () => {
+  it('renews the saved token past half its life, and `ogent logout` ends the session on the server', async () => {
+    const { home: dir, env } = home();
+    const { username, password } = TEST_USERS.alice;
+    const login = await ogent(
+      ['login', '--url', cli.url, '-u', username, '--password-stdin'],
+      env,
+      {
+        stdin: password,
+      },
+    );
+    expect(login.status).toBe(0);
+    const file = path.join(dir, '.config', 'ogent', 'credentials.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      token: string;
+      expiresAt: number;
+      savedAt: number;
+    };
+    // As if saved long enough ago that more than half of the token's life has passed.
+    const life = saved.expiresAt - saved.savedAt;
+    writeFileSync(file, JSON.stringify({ ...saved, savedAt: saved.expiresAt - 2.2 * life }));
+
+    expect((await ogent(['targets'], env)).status).toBe(0);
+    const renewed = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
+    expect(renewed.token).not.toBe(saved.token);
+    expect(renewed.expiresAt).toBeGreaterThanOrEqual(saved.expiresAt);
+    expect(decodeJwt(renewed.token).sid).toBe(decodeJwt(saved.token).sid);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Not renewed again while it is young.
+    expect((await ogent(['targets'], env)).status).toBe(0);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as typeof saved).token).toBe(renewed.token);
+
+    const logout = await ogent(['logout'], env);
+    expect(logout.stderr.toString()).toBe(`Signed out of ${cli.url}\n`);
+    // Every token of the session is refused, the copied one too.
+    for (const token of [saved.token, renewed.token]) {
+      expect(await validate(token)).toEqual({
+        status: 401,
+        error: 'This session was signed out. Sign in again.',
+      });
+    }
+    expect((await ogent(['logout'], env)).stderr.toString()).toBe('Not signed in\n');
+  });
+});
+
 describe('ogent login', () => {
   it('saves the token in $XDG_CONFIG_HOME/ogent, readable by its owner only; later commands use it', async () => {
     const { home: dir, env } = home();

@@ -80,6 +80,7 @@ try {
         seq: 1,
         stream: 'stdout' as const,
         data: Buffer.alloc(200, 'x'),
+        at: clock.now(),
       })),
     );
     await Promise.all(batch.map((id) => log.complete(id)));

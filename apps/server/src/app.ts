@@ -55,7 +55,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   const { config } = options;
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(config.server.logLevel);
-  const announce = options.announce ?? ((text: string) => process.stdout.write(`${text}\n`));
+  // For the person at the terminal, on stderr: apart from the JSON log lines on stdout.
+  const announce = options.announce ?? ((text: string) => process.stderr.write(`${text}\n`));
 
   const ogent = await composeOgent(config, {
     logger,

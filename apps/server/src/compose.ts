@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AccountAdmin,
   AuditAccess,
   type AuditStore,
   AuditTrail,
@@ -11,8 +12,11 @@ import {
   InProcessControl,
   InProcessCoordination,
   InProcessLiveBus,
+  InProcessSessionEvents,
   type LiveBus,
   LoginThrottle,
+  OutputIndexer,
+  type OutputSearchIndex,
   Quotas,
   RetentionService,
   RunService,
@@ -20,7 +24,11 @@ import {
   type OutputLog,
   type OutputWriterOptions,
   type Services,
+  type SessionEvents,
+  SessionService,
+  type SessionStore,
   type SigningKeyStore,
+  StorageAccess,
   TargetCatalog,
   TokenService,
   type UserAccount,
@@ -38,6 +46,7 @@ import {
 import { sql } from 'kysely';
 import { type RedisConnections, connectRedis } from './cluster/redis.js';
 import { RedisControl } from './cluster/redis-control.js';
+import { RedisSessionEvents } from './cluster/redis-session-events.js';
 import { RedisCoordination } from './cluster/redis-coordination.js';
 import { RedisLiveBus } from './cluster/redis-live-bus.js';
 import type { Config } from './config/schema.js';
@@ -49,10 +58,12 @@ import { openPostgres } from './storage/postgres/database.js';
 import { PgOutputLog } from './storage/postgres/output-log.js';
 import { PgSigningKeyStore } from './storage/postgres/signing-keys.js';
 import { SqlRecords } from './storage/records.js';
+import { SqlOutputSearch } from './storage/output-search.js';
 import { SqlRunStore } from './storage/runs.js';
 import { SqlAuditStore } from './storage/audit.js';
 import { FileSigningKeyStore } from './storage/signing-key.js';
 import { UserStore, signInAccounts } from './storage/users.js';
+import { SqlSessionStore } from './storage/sessions.js';
 
 export interface ComposeOptions {
   readonly logger: ServerLogger;
@@ -74,6 +85,8 @@ export interface Ogent {
   readonly services: Services;
   readonly executor: Executor;
   readonly tokens: TokenService;
+  /** Sessions: the WebSocket endpoint follows their renewals and closes what they end. */
+  readonly sessions: SessionService;
   /** Pruning, and the storage figures `/healthz` shows. */
   readonly retention: RetentionService;
   /** This process, as named in owner leases. */
@@ -97,6 +110,27 @@ async function configuredAccounts(config: Config): Promise<UserAccount[]> {
   );
 }
 
+/**
+ * Letters and digits without look-alikes (no 0/O, 1/l/I): nothing a terminal drops on a
+ * double-click (a leading `-`), nothing misread when typed from the screen. 22 characters of 56
+ * are about 128 bits.
+ */
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+function generatedPassword(length = 22): string {
+  let password = '';
+  while (password.length < length) {
+    // Rejection sampling: bytes at or above the largest multiple of the alphabet are skipped.
+    for (const byte of randomBytes(length * 2)) {
+      const limit = 256 - (256 % PASSWORD_ALPHABET.length);
+      if (byte < limit && password.length < length) {
+        password += PASSWORD_ALPHABET[byte % PASSWORD_ALPHABET.length];
+      }
+    }
+  }
+  return password;
+}
+
 async function ensureAdmin(
   users: UserStore,
   env: NodeJS.ProcessEnv,
@@ -113,7 +147,7 @@ async function ensureAdmin(
     return;
   }
   if (existing !== undefined) return;
-  const password = randomBytes(18).toString('base64url');
+  const password = generatedPassword();
   await users.upsert({
     username: 'admin',
     passwordHash: await hashPassword(password),
@@ -126,7 +160,8 @@ async function ensureAdmin(
       '',
       `      ${password}`,
       '',
-      '  Set OGENT_ADMIN_PASSWORD to choose it instead.',
+      '  Set OGENT_ADMIN_PASSWORD to choose it instead; to reset it, start once with',
+      '  OGENT_ADMIN_PASSWORD set (the stored password is replaced).',
       '',
     ].join('\n'),
   );
@@ -146,6 +181,10 @@ function announceLocalAccounts(config: Config, executor: Executor, logger: Serve
     );
   }
 }
+
+/** How long sessions are kept after their maximum age, and how often they are pruned. */
+const SESSION_KEEP_MS = 24 * 3_600_000;
+const SESSION_PRUNE_EVERY_MS = 3_600_000;
 
 /** How often the signing keys are read again, to take up a rotation. */
 const KEY_REFRESH_MS = 60_000;
@@ -215,6 +254,11 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
   }
 
   const { auth: authConfig } = config;
+  const sessions = new SessionService(backends.sessions, backends.sessionEvents, {
+    tokenTtlMs: durationMs(authConfig.tokenTtl),
+    maxSessionAgeMs: durationMs(authConfig.maxSessionAge),
+    clock,
+  });
   const tokens = await TokenService.create({
     keys: await backends.signingKeys.keys(),
     reload: () => backends.signingKeys.keys(),
@@ -244,6 +288,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       createLimiter: coordination.limiters,
     }),
     disabled,
+    sessions,
     audit,
     clock,
   });
@@ -256,6 +301,16 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
   const executor = new Executor(config.targets);
   announceLocalAccounts(config, executor, logger);
 
+  // Output search: each execution's first `search.outputBytes` indexed as it ends (0: none).
+  const indexer =
+    config.search.outputBytes > 0
+      ? new OutputIndexer({
+          log,
+          index: backends.search,
+          outputBytes: config.search.outputBytes,
+          logger,
+        })
+      : undefined;
   const executions = new ExecutionService({
     executor,
     policy,
@@ -271,6 +326,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     leaseTtlMs: config.cluster.leaseTtlMs,
     audit,
     quotas,
+    ...(indexer === undefined ? {} : { search: indexer }),
     ...(options.writer === undefined ? {} : { writer: options.writer }),
   });
   const runs = new RunService({
@@ -309,6 +365,17 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     }, KEY_REFRESH_MS);
   };
   refreshKeys();
+  // Sessions past their maximum age are kept a day (the audit trail keeps their story), then go.
+  let sessionPrune: TimerHandle | undefined;
+  const pruneSessions = (): void => {
+    sessionPrune = clock.setTimeout(() => {
+      sessions
+        .prune(SESSION_KEEP_MS)
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not prune sessions'))
+        .finally(pruneSessions);
+    }, SESSION_PRUNE_EVERY_MS);
+  };
+  pruneSessions();
   // Runs left running (this instance restarted, or another died) go on from where they are.
   runs.startScheduling();
   const retention = new RetentionService({
@@ -321,6 +388,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     logger,
     instanceId,
     audit,
+    search: backends.search,
   });
   retention.start();
   const stopSweeping = backends.shared
@@ -333,11 +401,20 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
       executions,
       runs,
       audit: new AuditAccess(backends.audit),
+      accounts: new AccountAdmin(auth, { audit, clock }),
       catalog: new TargetCatalog(config.targets, policy),
+      storage: new StorageAccess({
+        storage: () => retention.storage(),
+        retention: config.retention,
+        limits: config.limits,
+        quotas: config.quotas,
+        searchOutputBytes: config.search.outputBytes,
+      }),
       clock,
     },
     executor,
     tokens,
+    sessions,
     retention,
     instanceId,
     recoveredInterrupted,
@@ -345,6 +422,9 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     close: async () => {
       keyRefresh?.cancel();
       keyRefresh = undefined;
+      sessionPrune?.cancel();
+      sessionPrune = undefined;
+      sessions.close();
       stopSweeping();
       await retention.stop();
       await runs.shutdown();
@@ -362,7 +442,11 @@ interface Backends {
   readonly runs: RunStore;
   readonly audit: AuditStore;
   readonly log: OutputLog;
+  /** Output search, in the same database as the records. */
+  readonly search: OutputSearchIndex;
   readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly sessionEvents: SessionEvents;
   readonly signingKeys: SigningKeyStore;
   readonly bus: LiveBus;
   readonly control: Control;
@@ -396,12 +480,16 @@ async function singleNodeBackends(
   if (database.migrated.length > 0)
     logger.info({ migrations: database.migrated, file: database.file }, 'database migrated');
   const outputFiles = await OutputFiles.open(dataDir);
+  const search = new SqlOutputSearch(database.db, 'sqlite');
   return {
-    records: new SqlRecords(database.db),
+    records: new SqlRecords(database.db, search),
+    search,
     runs: new SqlRunStore(database.db, 'sqlite'),
     audit: new SqlAuditStore(database.db, 'sqlite'),
     log: new FileOutputLog(database.db, outputFiles),
     users: new UserStore(database.db),
+    sessions: new SqlSessionStore(database.db),
+    sessionEvents: new InProcessSessionEvents(),
     signingKeys: new FileSigningKeyStore(dataDir),
     bus: new InProcessLiveBus(),
     control: new InProcessControl(),
@@ -445,12 +533,17 @@ async function clusterBackends(
     logger.warn({ err: error }, `live bus: ${what} failed`),
   );
   const control = await RedisControl.start(redis.client, redis.subscriber);
+  const sessionEvents = await RedisSessionEvents.start(redis.client, redis.subscriber);
+  const search = new SqlOutputSearch(postgres.db, 'postgres');
   return {
-    records: new SqlRecords(postgres.db),
+    records: new SqlRecords(postgres.db, search),
+    search,
     runs: new SqlRunStore(postgres.db, 'postgres'),
     audit: new SqlAuditStore(postgres.db, 'postgres'),
     log: new PgOutputLog(postgres.db),
     users: new UserStore(postgres.db),
+    sessions: new SqlSessionStore(postgres.db),
+    sessionEvents,
     signingKeys: new PgSigningKeyStore(postgres.db),
     bus,
     control,

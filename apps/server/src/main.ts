@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { auditEntry, hashPassword, verifyAuditStore } from '@ogent/api';
@@ -27,6 +28,8 @@ Environment:
   OGENT_DATABASE_URL      cluster mode: PostgreSQL (with OGENT_REDIS_URL)
   OGENT_REDIS_URL         cluster mode: Redis (with OGENT_DATABASE_URL)
   PORT                    listen on this port instead of the config's
+  HOST                    listen on this address instead of the config's (0.0.0.0 in a VM
+                          or container, to be reached from outside it)
   OGENT_ADMIN_PASSWORD    the admin password, with the embedded config
 `;
 
@@ -38,12 +41,23 @@ async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-function withPortOverride(config: Config): Config {
-  const port = process.env.PORT;
-  if (port === undefined || port === '') return config;
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
-    throw new ConfigError(`PORT must be a port number, not "${port}".`);
-  return { ...config, server: { ...config.server, port: Number(port) } };
+/** `PORT` and `HOST` from the environment, over the configuration's `server.port` and `host`. */
+function withListenOverrides(config: Config): Config {
+  const { PORT: port, HOST: host } = process.env;
+  let server = config.server;
+  if (port !== undefined && port !== '') {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
+      throw new ConfigError(`PORT must be a port number, not "${port}".`);
+    server = { ...server, port: Number(port) };
+  }
+  if (host !== undefined && host !== '') {
+    if (isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host))
+      throw new ConfigError(
+        `HOST must be an address to listen on (0.0.0.0, ::, 127.0.0.1), not "${host}".`,
+      );
+    server = { ...server, host };
+  }
+  return server === config.server ? config : { ...config, server };
 }
 
 async function main(): Promise<void> {
@@ -77,7 +91,7 @@ async function main(): Promise<void> {
     given === undefined || given === ''
       ? given
       : path.resolve(process.env.INIT_CWD ?? process.cwd(), given);
-  const config = withPortOverride(
+  const config = withListenOverrides(
     file === undefined || file === ''
       ? parseConfig(DEFAULT_CONFIG, {
           source: 'the embedded default config',

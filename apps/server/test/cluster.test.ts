@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -186,7 +187,10 @@ describe('instances that share PostgreSQL and Redis', () => {
     const rotated = await new PgSigningKeyStore(database.db).keys().finally(() => database.close());
     expect(rotated).toHaveLength(2);
     const elsewhere = await TokenService.create({ keys: rotated, ttl: '1h' });
-    const { token } = await elsewhere.issue('alice', []);
+    // Signed for alice's session: a token is good only for a session that is live.
+    const { token } = await elsewhere.issue('alice', [], {
+      id: String(decodeJwt(alice.token).sid),
+    });
     for (const where of ['A', 'B', 'C']) {
       for (const t of [token, alice.token]) {
         const validated = await post(at(where), '/api/auth/validate', {}, t);

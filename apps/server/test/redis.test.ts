@@ -124,7 +124,8 @@ describe('the live bus across instances', () => {
     const owner = new RedisLiveBus(a.client, a.blocking, (e) => errors.push(e));
     const watcher = new RedisLiveBus(b.client, b.blocking, (e) => errors.push(e));
     owner.open('cross-1');
-    owner.publish('cross-1', { seq: 1, stream: 'stdout', data: Buffer.from([0, 255, 10]) });
+    const at = 1_700_000_000_123;
+    owner.publish('cross-1', { seq: 1, stream: 'stdout', data: Buffer.from([0, 255, 10]), at });
     await expect.poll(async () => (await watcher.read('cross-1', 1, 1024)).state).toBe('live');
     expect(await watcher.read('cross-1', 1, 1024)).toMatchObject({ chunks: [] });
     const woke = watcher.wait('cross-1', 0, new AbortController().signal);
@@ -132,6 +133,8 @@ describe('the live bus across instances', () => {
     await woke;
     const read = await watcher.read('cross-1', 1, 1024);
     expect(read.state === 'live' && read.chunks.map((c) => [...c.data])).toEqual([[0, 255, 10]]);
+    // The time the owner took when the bytes arrived, not when this instance read them.
+    expect(read.state === 'live' && read.chunks.map((c) => c.at)).toEqual([at]);
     await owner.shutdown();
     await watcher.shutdown();
   });

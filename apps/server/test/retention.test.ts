@@ -63,7 +63,13 @@ async function seed(stores: Stores, now: number): Promise<Record<string, string>
     });
     await stores.records.insert(record);
     await stores.log.appendOutput([
-      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.alloc(1_000, name[0]) },
+      {
+        executionId: record.id,
+        seq: 1,
+        stream: 'stdout',
+        data: Buffer.alloc(1_000, name[0]),
+        at: createdAt,
+      },
     ]);
     await stores.log.complete(record.id);
     ids[name] = record.id;

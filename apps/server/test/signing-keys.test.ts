@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { TokenService, generateSigningKey } from '@ogent/api';
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileSigningKeyStore } from '../src/storage/signing-key.js';
 import { type TestStack, startTestStack } from '../src/testing/index.js';
@@ -36,7 +37,11 @@ describe('signing key rotation on the single node', () => {
     // A token signed with the new key (by an instance that took it up already) is accepted:
     // the server reads its keys again when a token names one it does not know.
     const elsewhere = await TokenService.create({ keys: rotated, ttl: '1h' });
-    const { token: fresh } = await elsewhere.issue('bob', []);
+    // For a live session of bob's: a token is good only for a session that is live.
+    const bob = await signedIn(stack, 'bob');
+    const { token: fresh } = await elsewhere.issue('bob', [], {
+      id: String(decodeJwt(bob.token).sid),
+    });
     expect(decodeProtectedHeader(fresh).kid).toBe(newKid);
     expect((await post(stack, '/api/auth/validate', {}, fresh)).body).toMatchObject({
       valid: true,
@@ -50,12 +55,12 @@ describe('signing key rotation on the single node', () => {
     // New sign-ins are signed with the new key.
     const again = await signedIn(stack, 'alice');
     expect(decodeProtectedHeader(again.token).kid).toBe(newKid);
-    await Promise.all([alice.close(), again.close()]);
+    await Promise.all([alice.close(), again.close(), bob.close()]);
   });
 
   it('refuses a token signed by a key it never had, even after reading its keys again', async () => {
     const stranger = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1h' });
-    const { token } = await stranger.issue('alice', ['admin']);
+    const { token } = await stranger.issue('alice', ['admin'], { id: randomUUID() });
     const answer = await post(stack, '/api/auth/validate', {}, token);
     expect(answer).toMatchObject({
       status: 401,

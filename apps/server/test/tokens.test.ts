@@ -8,12 +8,14 @@ import {
   type JWTPayload,
   SignJWT,
   base64url,
+  decodeJwt,
   exportJWK,
   generateKeyPair,
   importJWK,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_USERS, type TestStack, startTestStack } from '../src/testing/index.js';
+import { SqlSessionStore } from '../src/storage/sessions.js';
+import { TEST_USERS, type TestStack, openDatabase, startTestStack } from '../src/testing/index.js';
 import {
   type RawResponse,
   handshakeStatus,
@@ -103,6 +105,8 @@ function localClaims(overrides: JWTPayload = {}): JWTPayload {
     iat: nowSeconds(),
     exp: nowSeconds() + 600,
     jti: crypto.randomUUID(),
+    // Alice's live session: a local token is good only for a session the server started.
+    sid: decodeJwt(alice.token).sid,
     roles: ['operator'],
     ...overrides,
   };
@@ -243,17 +247,25 @@ describe('forged local tokens are refused', () => {
     await expectRefused(embedded);
   });
 
+  // Built when each runs: the claims name alice's session, which starts in beforeAll.
   it.each([
-    ['a wrong issuer', localClaims({ iss: 'someone-else' }), /"iss"/],
-    ['a wrong audience', localClaims({ aud: 'another-app' }), /"aud"/],
-    ['no expiry', localClaims({ exp: undefined }), /"exp"/],
-    ['no subject', localClaims({ sub: undefined }), /"sub"/],
-    ['an expired one', localClaims({ exp: nowSeconds() - 60 }), /expired/],
-    ['one not valid yet', localClaims({ nbf: nowSeconds() + 3600 }), /"nbf"/],
-    ['a user that does not exist', localClaims({ sub: 'nobody' }), /no longer exists/],
-    ['an empty subject', localClaims({ sub: '' }), /"sub"/],
+    ['a wrong issuer', () => localClaims({ iss: 'someone-else' }), /"iss"/],
+    ['a wrong audience', () => localClaims({ aud: 'another-app' }), /"aud"/],
+    ['no expiry', () => localClaims({ exp: undefined }), /"exp"/],
+    ['no subject', () => localClaims({ sub: undefined }), /"sub"/],
+    ['an expired one', () => localClaims({ exp: nowSeconds() - 60 }), /expired/],
+    ['one not valid yet', () => localClaims({ nbf: nowSeconds() + 3600 }), /"nbf"/],
+    ['a user that does not exist', () => localClaims({ sub: 'nobody' }), /no longer exists/],
+    ['an empty subject', () => localClaims({ sub: '' }), /"sub"/],
+    ['no session', () => localClaims({ sid: undefined }), /"sid"/],
+    [
+      'a session the server never started',
+      () => localClaims({ sid: crypto.randomUUID() }),
+      /session/,
+    ],
+    ["another user's session", () => localClaims({ sid: decodeJwt(bob.token).sid }), /session/],
   ])('signed with the server key, but %s', async (_what, claims, why) => {
-    await expectRefused(await serverSigned(claims), why);
+    await expectRefused(await serverSigned(claims()), why);
   });
 
   it('a wrong or missing `typ`, and an unknown critical header', async () => {
@@ -445,7 +457,26 @@ describe('the WebSocket', () => {
       command: 'emit 1000 5',
     });
     const expiresAt = nowSeconds() + 2;
-    const shortLived = await serverSigned(localClaims({ exp: expiresAt }));
+    // A socket lives as long as its session's newest token (renewals extend it): a session the
+    // server gave a two-second token, as with `tokenTtl: 2s`.
+    const sessionId = crypto.randomUUID();
+    const database = await openDatabase(stack.dataDir);
+    try {
+      await new SqlSessionStore(database.db).create({
+        id: sessionId,
+        username: 'alice',
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 3_600_000,
+        tokenExpiresAt: expiresAt * 1000,
+        renewedAt: null,
+        revokedAt: null,
+        revokedReason: null,
+        address: null,
+      });
+    } finally {
+      await database.close();
+    }
+    const shortLived = await serverSigned(localClaims({ exp: expiresAt, sid: sessionId }));
     const socket = await openSocket(stack, { token: shortLived });
     try {
       socket.send({

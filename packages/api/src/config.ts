@@ -11,6 +11,8 @@ export const appRoleSchema = roleSchema
     cancelAll: z.boolean().default(false),
     /** Read the audit trail (`GET /api/audit`, `audit.list`). */
     audit: z.boolean().default(false),
+    /** Disable accounts, change their roles at run time and end their sessions (`users.*`). */
+    manageUsers: z.boolean().default(false),
   })
   .strict();
 
@@ -45,8 +47,13 @@ const duration = z
 
 export const authConfigSchema = z
   .object({
-    /** Lifetime of an issued token. */
+    /**
+     * Lifetime of an issued token. The console renews its token while its user is active, so
+     * this is how long an idle console stays signed in.
+     */
     tokenTtl: duration.default('1h'),
+    /** The longest a session lasts from its sign-in, however often its token is renewed. */
+    maxSessionAge: duration.default('12h'),
     /** An outside identity provider whose tokens are accepted too. */
     jwksUrl: z.url().optional(),
     issuer: z.string().optional(),

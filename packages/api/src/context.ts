@@ -6,6 +6,8 @@ import type { ExecutionService } from './executions/service.js';
 import type { ReadyFn } from './executions/watcher.js';
 import type { RunService } from './runs/service.js';
 import type { AuditAccess } from './audit/access.js';
+import type { AccountAdmin } from './auth/accounts.js';
+import type { StorageAccess } from './retention/access.js';
 
 /** What procedures use; built once, by the server's composition root. */
 export interface Services {
@@ -14,6 +16,9 @@ export interface Services {
   readonly catalog: TargetCatalog;
   readonly runs: RunService;
   readonly audit: AuditAccess;
+  readonly accounts: AccountAdmin;
+  /** Storage figures for admins. */
+  readonly storage: StorageAccess;
   /** Token expiry is checked against it at every call. */
   readonly clock: Clock;
 }

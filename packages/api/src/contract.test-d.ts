@@ -21,6 +21,12 @@ describe('the router as clients infer it', () => {
     >();
   });
 
+  it('output says when its bytes arrived: [offset, ms since the epoch] pairs', () => {
+    expectTypeOf<Extract<OutputEvent, { type: 'output' }>['times']>().toEqualTypeOf<
+      readonly (readonly [offset: number, at: number])[]
+    >();
+  });
+
   it('the end event says how it ended, with an error code clients can switch on', () => {
     type End = Extract<OutputEvent, { type: 'end' }>;
     expectTypeOf<End['seq']>().toEqualTypeOf<number>();
@@ -60,9 +66,34 @@ describe('the router as clients infer it', () => {
     expectTypeOf<Outputs['exec']['list']['nextCursor']>().toEqualTypeOf<string | null>();
   });
 
+  it('exec.list searches text; its items carry a snippet as plain pieces; storage for admins', () => {
+    expectTypeOf<Inputs['exec']['list']['text']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Outputs['exec']['list']['items'][number]['snippet']>().toEqualTypeOf<
+      readonly { readonly text: string; readonly match: boolean }[] | null | undefined
+    >();
+    expectTypeOf<Outputs['exec']['searchScope']>().toEqualTypeOf<{ outputBytes: number }>();
+    expectTypeOf<Outputs['storage']['overview']['nextPruneFrees']>().toEqualTypeOf<number>();
+    expectTypeOf<Outputs['storage']['overview']['maxOutputBytes']>().toEqualTypeOf<number | null>();
+  });
+
   it('auth.login returns a token, its expiry and the user', () => {
     expectTypeOf<Inputs['auth']['login']>().toEqualTypeOf<{ username: string; password: string }>();
     expectTypeOf<Outputs['auth']['login']['token']>().toEqualTypeOf<string>();
     expectTypeOf<Outputs['auth']['login']['expiresAt']>().toEqualTypeOf<number>();
+  });
+
+  it('auth.renew keeps the session: a new token and its expiry; users.* for administrators', () => {
+    expectTypeOf<Outputs['auth']['renew']['token']>().toEqualTypeOf<string>();
+    expectTypeOf<Outputs['auth']['renew']['expiresAt']>().toEqualTypeOf<number>();
+    expectTypeOf<Outputs['auth']['me']['sessionId']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Outputs['auth']['logout']>().toEqualTypeOf<{ signedOut: true }>();
+    expectTypeOf<Inputs['users']['update']>().toEqualTypeOf<{
+      username: string;
+      disabled?: boolean | undefined;
+      roles?: string[] | null | undefined;
+    }>();
+    type Account = Outputs['users']['list'][number];
+    expectTypeOf<Account['disabled']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Account['rolesOverride']>().toEqualTypeOf<readonly string[] | null>();
   });
 });

@@ -9,6 +9,16 @@ export {
 } from './context.js';
 export { AuthService, LoginRefusedError, type AuthUser, type UserAccount } from './auth/service.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './auth/passwords.js';
+export { SessionService, type RevokeReason } from './auth/sessions.js';
+export { AccountAdmin, type AccountChange, type AccountView } from './auth/accounts.js';
+export type {
+  AccountState,
+  SessionEvent,
+  SessionEvents,
+  SessionRecord,
+  SessionStore,
+} from './ports/sessions.js';
+export { InProcessSessionEvents, MemorySessionStore } from './single-node/memory-sessions.js';
 export {
   LoginThrottle,
   type LimiterFactory,
@@ -65,8 +75,10 @@ export { REMOTE_POLL_MS, type ReadyFn } from './executions/watcher.js';
 export { WRITER_DEFAULTS, type OutputWriterOptions } from './executions/writer.js';
 export {
   EXECUTION_STATES,
+  type ArrivalTimes,
   type EndMessage,
   type ExecutionError,
+  type ExecutionListItem,
   type ExecutionMessage,
   type ExecutionOutcome,
   type ExecutionQuery,
@@ -74,8 +86,15 @@ export {
   type ExecutionState,
   type OutputChunk,
   type OutputMessage,
+  type SnippetPart,
   type StoredChunk,
 } from './executions/types.js';
+export type { OutputSearchIndex } from './ports/output-search.js';
+export { OutputIndexer } from './search/indexer.js';
+export { DEFAULT_SEARCH_OUTPUT_BYTES, searchableText } from './search/searchable-text.js';
+export { MATCH_END, MATCH_START, SNIPPET_MAX_CHARS, snippetParts } from './search/snippet.js';
+export { searchWords } from './search/words.js';
+export { StorageAccess, mayReadStorage, type StorageOverview } from './retention/access.js';
 export type { Control } from './ports/control.js';
 export type { Coordination } from './ports/coordination.js';
 export type { LiveBus, LiveRead } from './ports/live-bus.js';

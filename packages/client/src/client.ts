@@ -15,6 +15,16 @@ import type { AppRouter } from './router.js';
 export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
 /** Close code for a socket that presented no valid token in time (a revoked or bad one). */
 export const NO_VALID_TOKEN_CLOSE_CODE = 4401;
+/**
+ * Close code when the session was signed out or ended by an administrator, or the account was
+ * disabled: the token will not be accepted again.
+ */
+export const SESSION_ENDED_CLOSE_CODE = 4003;
+const TOKEN_REJECTED_CODES = new Set([
+  TOKEN_EXPIRED_CLOSE_CODE,
+  NO_VALID_TOKEN_CLOSE_CODE,
+  SESSION_ENDED_CLOSE_CODE,
+]);
 
 /** A WebSocket class: the browser's, Node 22's, or the `ws` package's. */
 export type WebSocketClass = new (url: string, protocols?: string | string[]) => unknown;
@@ -26,12 +36,14 @@ export interface OgentClientOptions {
   readonly token?: string | null;
   /**
    * Returns the current token; asked for every HTTP request and whenever the WebSocket opens.
-   * The server authenticates a WebSocket once, when it opens: a new token reaches an open socket
-   * only after it reconnects, so make a new client after signing in again.
+   * The server authenticates a WebSocket when it opens; a renewed token (`auth.renew`) keeps an
+   * open socket open, and reaches it at its next reconnection. After signing in again (a new
+   * session), make a new client.
    */
   readonly getToken?: () => string | null | undefined;
   /**
-   * Called when the server closes the WebSocket because the token expired or was refused. The
+   * Called when the server closes the WebSocket because the token expired or was refused, or
+   * its session ended (see SESSION_ENDED_CLOSE_CODE). The
    * client keeps trying to reconnect with whatever `getToken` returns.
    */
   readonly onTokenRejected?: (closeCode: number) => void;
@@ -103,7 +115,7 @@ export function createOgentClient(options: OgentClientOptions): OgentClient {
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelay,
     onClose: (cause) => {
       const code = cause?.code;
-      if (code === TOKEN_EXPIRED_CLOSE_CODE || code === NO_VALID_TOKEN_CLOSE_CODE) {
+      if (code !== undefined && TOKEN_REJECTED_CODES.has(code)) {
         options.onTokenRejected?.(code);
         for (const listener of tokenRejected) listener(code);
       }

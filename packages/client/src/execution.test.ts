@@ -28,7 +28,13 @@ function fakeServer(chunks: number) {
               if (record.stopped) return;
               const data: ExecutionEvent =
                 seq <= chunks
-                  ? { type: 'output', seq, stream: 'stdout', data: new Uint8Array(MiB).fill(seq) }
+                  ? {
+                      type: 'output',
+                      seq,
+                      stream: 'stdout',
+                      data: new Uint8Array(MiB).fill(seq),
+                      times: [[0, seq]],
+                    }
                   : {
                       type: 'end',
                       seq,

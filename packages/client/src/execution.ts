@@ -10,6 +10,12 @@ export interface OutputChunk {
   readonly data: Uint8Array;
   /** Number of the last stored chunk included: `follow(id, { after: seq })` resumes after it. */
   readonly seq: number;
+  /**
+   * When the bytes arrived at the server: `[offset into data, ms since the epoch]` pairs, in
+   * order; a byte's time is the last pair's at or before it. Empty for output stored before the
+   * server kept arrival times.
+   */
+  readonly times: readonly (readonly [offset: number, at: number])[];
 }
 
 export interface RunOptions {
@@ -145,7 +151,7 @@ export class Execution implements AsyncIterable<OutputChunk> {
           for (const waiter of this.waiters.splice(0)) waiter.resolve(event);
           return event;
         }
-        yield { stream: event.stream, data: event.data, seq: event.seq };
+        yield { stream: event.stream, data: event.data, seq: event.seq, times: event.times };
       }
     } catch (error) {
       for (const waiter of this.waiters.splice(0)) waiter.reject(error);

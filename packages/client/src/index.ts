@@ -1,5 +1,6 @@
 export {
   NO_VALID_TOKEN_CLOSE_CODE,
+  SESSION_ENDED_CLOSE_CODE,
   TOKEN_EXPIRED_CLOSE_CODE,
   createOgentClient,
   type OgentClient,

@@ -40,6 +40,23 @@ describe('wire format', () => {
     expect(Buffer.from(decoded.data).equals(data)).toBe(true);
   });
 
+  it('an output event keeps its arrival times beside its bytes', () => {
+    const data = Buffer.from('before\nafter\n');
+    const event = {
+      type: 'output',
+      seq: 2,
+      stream: 'stdout',
+      data,
+      times: [
+        [0, 1_700_000_000_123],
+        [7, 1_700_000_001_325],
+      ],
+    };
+    const decoded = decodeMessage(encodeMessage(event)) as typeof event;
+    expect(decoded.times).toEqual(event.times);
+    expect(Buffer.from(decoded.data).equals(data)).toBe(true);
+  });
+
   it('a message without bytes is a JSON text frame', () => {
     expect(encodeMessage({ a: 1 })).toBe('{"a":1}');
     expect(decodeMessage('{"a":1}')).toEqual({ a: 1 });

@@ -3,7 +3,7 @@ import { createOgentClient, errorCode } from '@ogent/client';
 import { read } from 'read';
 import { z } from 'zod';
 import { normalizeUrl, serverUrl } from '../connection.js';
-import { removeLogin, saveLogin } from '../credentials.js';
+import { readLogin, removeLogin, saveLogin } from '../credentials.js';
 import { CliError, describeError } from '../errors.js';
 
 export const loginOptionsSchema = z.object({
@@ -65,8 +65,39 @@ export async function loginCommand(options: z.infer<typeof loginOptionsSchema>):
   }
 }
 
-/** `ogent logout`: forgets the saved token. */
-export function logoutCommand(): number {
-  process.stderr.write(removeLogin() ? 'Signed out\n' : 'Not signed in\n');
+/** How long `ogent logout` waits for the server to end the session. */
+const LOGOUT_WAIT_MS = 5_000;
+
+/**
+ * `ogent logout`: ends the session on the server (its token is refused from then on, wherever it
+ * was copied), then forgets the saved token. An unreachable server does not keep the token here.
+ */
+export async function logoutCommand(): Promise<number> {
+  const saved = readLogin();
+  if (saved === null) {
+    process.stderr.write('Not signed in\n');
+    return 0;
+  }
+  let ended = false;
+  if (saved.expiresAt > Date.now()) {
+    const client = createOgentClient({ url: saved.url, token: saved.token });
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, LOGOUT_WAIT_MS).unref());
+    await Promise.race([
+      client.trpc.auth.logout.mutate().then(
+        () => {
+          ended = true;
+        },
+        () => undefined,
+      ),
+      timeout,
+    ]);
+    await client.close();
+  }
+  removeLogin();
+  process.stderr.write(
+    ended || saved.expiresAt <= Date.now()
+      ? `Signed out of ${saved.url}\n`
+      : `Signed out here; ${saved.url} could not be told, so the token stays valid until ${new Date(saved.expiresAt).toISOString()}\n`,
+  );
   return 0;
 }

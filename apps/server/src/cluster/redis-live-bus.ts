@@ -88,6 +88,9 @@ export class RedisLiveBus implements LiveBus {
         'o',
         's',
         c.stream,
+        'a',
+        // When it arrived, as the owner's runner saw it: a watcher on any instance gets the same.
+        c.at === null ? '' : String(c.at),
         'd',
         Buffer.isBuffer(c.data) ? c.data : Buffer.from(c.data),
       ]),
@@ -152,10 +155,12 @@ export class RedisLiveBus implements LiveBus {
       const data = fields.get('d');
       if (!Buffer.isBuffer(data)) continue;
       if (chunks.length > 0 && bytes + data.length > maxBytes) break;
+      const at = text(fields.get('a'));
       chunks.push({
         seq: seqOf(text(entry[0])),
         stream: text(fields.get('s')) === 'stderr' ? 'stderr' : 'stdout',
         data,
+        at: at === '' ? null : Number(at),
       });
       bytes += data.length;
     }

@@ -12,7 +12,14 @@ const LOGS = ['/var/log'];
 export const DEFAULT_CONFIG: ConfigInput = {
   server: { host: '127.0.0.1', port: 3000, dataDir: './data' },
   roles: {
-    admin: { commands: ['*'], targets: ['*'], viewAll: true, cancelAll: true, audit: true },
+    admin: {
+      commands: ['*'],
+      targets: ['*'],
+      viewAll: true,
+      cancelAll: true,
+      audit: true,
+      manageUsers: true,
+    },
   },
   targets: [{ id: 'local', transport: 'local', label: 'This server' }],
   commands: {

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_SEARCH_OUTPUT_BYTES,
   appRoleSchema,
   authConfigSchema,
   limitsConfigSchema,
@@ -92,6 +93,24 @@ export const storageSectionSchema = z
     message: 'cluster mode needs both databaseUrl and redisUrl (or neither, for the single node)',
   });
 
+/** Text search of history: how much of each output is indexed. */
+export const searchSectionSchema = z
+  .object({
+    /**
+     * Bytes of each execution's output (from its start, both streams) indexed for search when it
+     * ends; 0 turns output search off (commands are still searched). At most 256 KiB: PostgreSQL
+     * holds a document's words and their positions in a tsvector of at most 1 MB: 256 KiB of
+     * words all different make about 600 KB, 1 MiB of them is refused.
+     */
+    outputBytes: z
+      .number({ message: 'must be a number of bytes (0 turns output search off)' })
+      .int('must be a whole number of bytes')
+      .min(0, 'must be 0 (off) or more')
+      .max(256 * 1024, 'must be at most 262144 (256 KiB)')
+      .default(DEFAULT_SEARCH_OUTPUT_BYTES),
+  })
+  .strict();
+
 export const clusterSectionSchema = z
   .object({
     /** This instance's name in leases and /healthz; a random one by default. */
@@ -121,6 +140,7 @@ export const configSchema = z
     retention: retentionConfigSchema.default(retentionConfigSchema.parse({})),
     quotas: quotasConfigSchema.default({}),
     storage: storageSectionSchema.default({}),
+    search: searchSectionSchema.default({ outputBytes: DEFAULT_SEARCH_OUTPUT_BYTES }),
     cluster: clusterSectionSchema.default(clusterSectionSchema.parse({})),
   })
   .strict()

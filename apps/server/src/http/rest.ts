@@ -3,6 +3,7 @@ import {
   type AuthUser,
   type Context,
   DomainError,
+  type ExecutionRecord,
   LoginRefusedError,
   type Services,
   appRouter,
@@ -15,6 +16,7 @@ import {
 } from '@ogent/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { type CastVersion, CastEncoder, castExitStatus, castFileName } from './asciicast.js';
 import { HttpError, readJson, sendJson } from './body.js';
 
 /** Output returned inline by POST /api/command; the rest is downloaded from outputUrl. */
@@ -65,6 +67,10 @@ export class RestApi {
         return post(() => this.login(req, res));
       case '/api/auth/validate':
         return post(() => this.validate(req, res));
+      case '/api/auth/renew':
+        return post(() => this.renew(req, res));
+      case '/api/auth/logout':
+        return post(() => this.logout(req, res));
       case '/api/command':
         return post(() => this.command(req, res));
       case '/api/runs':
@@ -118,6 +124,26 @@ export class RestApi {
       expiresAt: new Date(expiresAt).toISOString(),
       user: { username: user.username, roles: user.roles },
     });
+  }
+
+  /** A new token for the caller's session (see `auth.renew`). */
+  private async renew(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    const { caller } = await this.signedIn(req);
+    const { token, expiresAt, user } = await caller.auth.renew();
+    sendJson(res, 200, {
+      token,
+      expiresAt: new Date(expiresAt).toISOString(),
+      user: { username: user.username, roles: user.roles },
+    });
+  }
+
+  /** Ends the caller's session: its tokens are refused from now on. */
+  private async logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    const { caller } = await this.signedIn(req);
+    await caller.auth.logout();
+    res.writeHead(204).end();
   }
 
   private async validate(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -321,7 +347,10 @@ export class RestApi {
     res.end();
   }
 
-  /** An execution's stored output as a text file (stdout and stderr in the order they came). */
+  /**
+   * An execution's stored output as a text file (stdout and stderr in the order they came), or
+   * with `format=cast` as an asciicast recording (v3; `version=2` for players that only know v2).
+   */
   private async output(
     req: IncomingMessage,
     res: ServerResponse,
@@ -330,9 +359,27 @@ export class RestApi {
     const { caller, user } = await this.signedIn(req);
     const record = await caller.exec.byId({ executionId });
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const format = url.searchParams.get('format') ?? 'text';
+    if (format !== 'text' && format !== 'cast') {
+      throw new HttpError(400, 'format must be text or cast.');
+    }
+    const version = url.searchParams.get('version');
+    if (version !== null && (format !== 'cast' || (version !== '2' && version !== '3'))) {
+      throw new HttpError(400, 'version (2 or 3) goes with format=cast.');
+    }
     const only = url.searchParams.get('stream');
-    if (only !== null && only !== 'stdout' && only !== 'stderr') {
-      throw new HttpError(400, 'stream must be stdout or stderr.');
+    if (only !== null && (format !== 'text' || (only !== 'stdout' && only !== 'stderr'))) {
+      throw new HttpError(400, 'stream must be stdout or stderr, with the text format.');
+    }
+    if (record.outputPrunedAt !== null) {
+      throw new HttpError(
+        410,
+        `The output of this execution was deleted by retention on ${new Date(record.outputPrunedAt).toISOString()}; its record remains.`,
+        { outputPrunedAt: new Date(record.outputPrunedAt).toISOString() },
+      );
+    }
+    if (format === 'cast') {
+      return this.recording(res, user, record, version === '2' ? 2 : 3);
     }
     const watching = new AbortController();
     res.once('close', () => watching.abort());
@@ -357,6 +404,58 @@ export class RestApi {
       }
     }
     if (!started) res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end();
+  }
+
+  /**
+   * The output as an asciicast recording, streamed: read from the log (or live, while it runs)
+   * a piece at a time, each piece written once the client has taken the one before.
+   */
+  private async recording(
+    res: ServerResponse,
+    user: AuthUser,
+    record: ExecutionRecord,
+    version: CastVersion,
+  ): Promise<void> {
+    const watching = new AbortController();
+    res.once('close', () => watching.abort());
+    const cast = new CastEncoder({
+      version,
+      startedAt: record.createdAt,
+      command: record.input,
+      title: `${record.target}: ${record.input}`,
+    });
+    let started = false;
+    let ended = false;
+    for await (const message of this.services.executions.watch(
+      user,
+      record.id,
+      0,
+      watching.signal,
+      () => waitForDrain(res),
+    )) {
+      if (!started) {
+        started = true;
+        res.writeHead(200, {
+          'content-type': 'application/x-asciicast; charset=utf-8',
+          'content-disposition': `attachment; filename="${castFileName(record)}"`,
+          'cache-control': 'no-store',
+        });
+        res.write(cast.header());
+      }
+      if (message.type === 'output') {
+        const lines = cast.output(message);
+        if (lines !== '') res.write(lines);
+      } else {
+        ended = true;
+      }
+    }
+    if (ended) {
+      // The record is final once the end has been sent: it holds the exit and when it came.
+      const final =
+        record.finishedAt === null ? await this.services.executions.byId(user, record.id) : record;
+      res.write(cast.exit(castExitStatus(final), final.finishedAt ?? Date.now()));
+    }
     res.end();
   }
 

@@ -1,6 +1,15 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { type AppRouter, type ReadyFn, type Services, appRouter, createContext } from '@ogent/api';
+import {
+  type AppRouter,
+  type AuthUser,
+  type Context,
+  type ReadyFn,
+  type SessionEvent,
+  type Services,
+  appRouter,
+  createContext,
+} from '@ogent/api';
 import { wireEncoder } from '@ogent/wire';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -14,6 +23,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const CLOSE_TOKEN_EXPIRED = 4001;
 /** Close code for a socket that presented no valid token in time (HTTP's 401, as 4xxx). */
 const CLOSE_NO_VALID_TOKEN = 4401;
+/** Close code when the session was signed out or ended, or the account disabled. */
+const CLOSE_SESSION_ENDED = 4003;
+/** Close code when the account's roles changed: the client reconnects under the new ones. */
+const CLOSE_ROLES_CHANGED = 4000;
 
 /** Hosts that mean "this machine" to a browser on it: the wildcards are reached as loopback. */
 const LOCAL_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost', '0.0.0.0', '[::]']);
@@ -90,6 +103,8 @@ export function ownOrigins(options: {
 interface Connection {
   readonly subscriptions: { open: number; readonly max: number };
   authTimer: NodeJS.Timeout | undefined;
+  /** Who it is authorised as, once it is. */
+  user: AuthUser | null;
 }
 
 /**
@@ -111,6 +126,21 @@ export function attachWebSocket(options: {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   const socketsPerAddress = new Map<string, number>();
   const connections = new WeakMap<WebSocket, Connection>();
+  /** Authorised sockets, to close at once those a session or account change concerns. */
+  const authorised = new Set<WebSocket>();
+  const sessions = services.auth.sessions;
+  const stopListening = sessions.onEvent((event: SessionEvent) => {
+    for (const ws of authorised) {
+      const user = connections.get(ws)?.user;
+      if (user === null || user === undefined) continue;
+      if (event.type === 'session.revoked' && user.sessionId === event.sessionId) {
+        ws.close(CLOSE_SESSION_ENDED, event.reason);
+      } else if (event.type === 'account.changed' && user.username === event.username) {
+        if (event.disabled) ws.close(CLOSE_SESSION_ENDED, 'account_disabled');
+        else ws.close(CLOSE_ROLES_CHANGED, 'Roles changed');
+      }
+    }
+  });
 
   // The own origins need the port actually bound (port 0 picks one), known once listening.
   let allowedOrigins: ReadonlySet<string> | undefined;
@@ -134,6 +164,7 @@ export function attachWebSocket(options: {
   const track = (ws: WebSocket): Connection => {
     const connection: Connection = {
       subscriptions: { open: 0, max: limits.maxSubscriptionsPerSocket },
+      user: null,
       // Without this, a socket that never sends its connection params (or sends a bad token)
       // stays open answering pings for as long as the client likes.
       authTimer: setTimeout(
@@ -194,17 +225,48 @@ export function attachWebSocket(options: {
         ready: socketReady(ws, req.socket),
         subscriptions: connection.subscriptions,
       });
-      if (ctx.user !== null) {
-        clearTimeout(connection.authTimer);
-        connection.authTimer = undefined;
-        // The connection must not outlive the token's authority.
-        const timer = setTimeout(
-          () => ws.close(CLOSE_TOKEN_EXPIRED, 'Token expired'),
-          Math.min(MAX_TIMER_MS, Math.max(0, ctx.user.expiresAt - Date.now())),
+      if (ctx.user === null) return ctx;
+      clearTimeout(connection.authTimer);
+      connection.authTimer = undefined;
+      connection.user = ctx.user;
+      authorised.add(ws);
+      // The connection must not outlive its authority: the token's, or for a session the newest
+      // token's (renewed anywhere, over HTTP or on another instance).
+      let timer: NodeJS.Timeout | undefined;
+      const expireAt = (at: number): void => {
+        timer = setTimeout(
+          () => void expired(),
+          Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
         );
-        ws.once('close', () => clearTimeout(timer));
-      }
-      return ctx;
+      };
+      const expired = async (): Promise<void> => {
+        const user = connection.user;
+        const sessionId = user?.sessionId;
+        const until =
+          sessionId === undefined || sessionId === null
+            ? null
+            : await sessions.authorityUntil(sessionId).catch(() => null);
+        if (ws.readyState !== ws.OPEN) return;
+        if (user === null || until === null) {
+          ws.close(CLOSE_TOKEN_EXPIRED, 'Token expired');
+          return;
+        }
+        connection.user = { ...user, expiresAt: until };
+        expireAt(until);
+      };
+      expireAt(ctx.user.expiresAt);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        authorised.delete(ws);
+      });
+      // Calls on this socket see its authority as it is now, renewals included.
+      const live: Context = {
+        ...ctx,
+        get user() {
+          return connection.user;
+        },
+      };
+      return live;
     },
     onError: ({ error, path }) => {
       if (error.code !== 'INTERNAL_SERVER_ERROR') return;
@@ -222,6 +284,7 @@ export function attachWebSocket(options: {
     broadcastReconnect: () => handler.broadcastReconnectNotification(),
     close: () =>
       new Promise<void>((resolve) => {
+        stopListening();
         for (const client of wss.clients) client.close(1012, 'Server restarting');
         wss.close(() => resolve());
       }),

@@ -4,7 +4,7 @@ import type { OutputFiles } from './output-files.js';
 import { chunksWithin } from './read-window.js';
 import type { Database } from './schema.js';
 
-/** SQLite allows 32766 bound parameters per statement; index rows take 5. */
+/** SQLite allows 32766 bound parameters per statement; index rows take 6. */
 const ROWS_PER_INSERT = 2000;
 /** Index rows looked at per read when choosing how many fit in maxBytes. */
 const ROWS_PER_READ = 256;
@@ -42,6 +42,7 @@ export class FileOutputLog implements OutputLog {
             stream: c.stream,
             byte_offset: offset,
             byte_length: c.data.length,
+            arrived_at: c.at,
           });
           offset += c.data.length;
         }
@@ -60,7 +61,7 @@ export class FileOutputLog implements OutputLog {
   async readOutput(executionId: string, fromSeq: number, maxBytes: number): Promise<OutputChunk[]> {
     const index = await this.db
       .selectFrom('execution_output')
-      .select(['seq', 'stream', 'byte_offset', 'byte_length'])
+      .select(['seq', 'stream', 'byte_offset', 'byte_length', 'arrived_at'])
       .where('execution_id', '=', executionId)
       .where('seq', '>=', fromSeq)
       .orderBy('seq')
@@ -89,6 +90,7 @@ export class FileOutputLog implements OutputLog {
         seq: row.seq,
         stream: row.stream,
         data: data.subarray(start, start + row.byte_length),
+        at: row.arrived_at,
       };
     });
   }

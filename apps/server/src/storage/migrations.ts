@@ -191,6 +191,57 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('executions_run').on('executions').column('run_id').execute();
     },
   },
+  '0007_sessions': {
+    async up(db: Kysely<unknown>) {
+      // Sessions: what each sign-in started, renewed and revoked; administrators' run-time
+      // changes to accounts.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .addColumn('token_expires_at', 'integer', (c) => c.notNull())
+        .addColumn('renewed_at', 'integer')
+        .addColumn('revoked_at', 'integer')
+        .addColumn('revoked_reason', 'text')
+        .addColumn('address', 'text')
+        .execute();
+      await db.schema
+        .createIndex('sessions_user')
+        .on('sessions')
+        .columns(['username', 'expires_at'])
+        .execute();
+      await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
+      await db.schema
+        .createTable('account_states')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('roles', 'text')
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0008_output_times': {
+    async up(db: Kysely<unknown>) {
+      // When each chunk of output arrived (ms since the epoch), for recordings and per-line
+      // times. Chunks stored before have none (null): their time is unknown.
+      await db.schema.alterTable('execution_output').addColumn('arrived_at', 'integer').execute();
+    },
+  },
+  '0009_output_search': {
+    async up(db: Kysely<unknown>) {
+      // Output search: the first `search.outputBytes` of each ended execution's output as text,
+      // in an FTS5 index (letters and digits, case and accents folded). Output stored before
+      // this migration is not indexed.
+      await sql`create virtual table output_search using fts5(
+        execution_id unindexed,
+        body,
+        tokenize = 'unicode61 remove_diacritics 2'
+      )`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -1,13 +1,17 @@
 import {
   DuplicateIdempotencyKeyError,
+  type ExecutionListItem,
   type ExecutionOutcome,
   type ExecutionQuery,
   type ExecutionRecord,
   type ExecutionRecords,
   type ExecutionState,
+  searchWords,
+  snippetParts,
 } from '@ogent/api';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { decodeCursor, pageOf } from './cursor.js';
+import type { SqlOutputSearch } from './output-search.js';
 import type { PgDatabase } from './postgres/schema.js';
 import type { Database, ExecutionsTable } from './schema.js';
 
@@ -60,8 +64,14 @@ function isUniqueViolation(error: unknown): boolean {
 export class SqlRecords implements ExecutionRecords {
   private readonly db: Kysely<RecordsDatabase>;
 
-  /** Takes any database whose schema has the executions table. */
-  constructor(db: Kysely<RecordsDatabase> | Kysely<Database> | Kysely<PgDatabase>) {
+  /**
+   * Takes any database whose schema has the executions table, and the output search on the same
+   * database (without it, a text search looks at commands only).
+   */
+  constructor(
+    db: Kysely<RecordsDatabase> | Kysely<Database> | Kysely<PgDatabase>,
+    private readonly search?: SqlOutputSearch,
+  ) {
     // Kysely's type is invariant in the schema (through transactions); these queries touch the
     // executions table only, which every schema holds with the same columns.
     this.db = db as Kysely<RecordsDatabase>;
@@ -147,7 +157,7 @@ export class SqlRecords implements ExecutionRecords {
 
   async list(
     query: ExecutionQuery,
-  ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  ): Promise<{ items: ExecutionListItem[]; nextCursor: string | null }> {
     let q = this.db.selectFrom('executions').selectAll();
     if (query.username !== undefined) q = q.where('username', '=', query.username);
     if (query.status !== undefined) q = q.where('status', '=', query.status);
@@ -157,6 +167,17 @@ export class SqlRecords implements ExecutionRecords {
     if (query.search !== undefined) {
       const escaped = query.search.replace(/[\\%_]/g, (c) => `\\${c}`);
       q = q.where(sql<boolean>`input like ${`%${escaped}%`} escape '\\'`);
+    }
+    const text = query.text;
+    const words = text === undefined || this.search === undefined ? [] : searchWords(text);
+    if (text !== undefined) {
+      const escaped = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      const inCommand = sql<boolean>`lower(input) like ${`%${escaped}%`} escape '\\'`;
+      q = q.where((eb) =>
+        this.search === undefined || words.length === 0
+          ? inCommand
+          : eb.or([inCommand, this.search.matches(words)]),
+      );
     }
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     if (after !== undefined) {
@@ -172,7 +193,22 @@ export class SqlRecords implements ExecutionRecords {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    return pageOf(rows.map(toRecord), query.limit);
+    const page = pageOf(rows.map(toRecord), query.limit);
+    if (text === undefined) return page;
+    const snippets =
+      this.search === undefined
+        ? new Map<string, string>()
+        : await this.search.snippets(
+            page.items.map((r) => r.id),
+            words,
+          );
+    return {
+      ...page,
+      items: page.items.map((r) => {
+        const marked = snippets.get(r.id);
+        return { ...r, snippet: marked === undefined ? null : snippetParts(marked) };
+      }),
+    };
   }
 
   async withOutput(query: {

@@ -39,6 +39,8 @@ export interface ExecutionOutputTable {
   stream: 'stdout' | 'stderr';
   byte_offset: number;
   byte_length: number;
+  /** When it arrived (ms since the epoch), from migration 0008 (PostgreSQL 0007); null before. */
+  arrived_at: number | null;
 }
 
 export interface UsersTable {
@@ -115,7 +117,33 @@ export interface AuditHeadTable {
   last_hash: string;
 }
 
+/** A sign-in's session (see SessionService). */
+export interface SessionsTable {
+  id: string;
+  username: string;
+  created_at: number;
+  expires_at: number;
+  token_expires_at: number;
+  renewed_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  address: string | null;
+}
+
+/** An administrator's run-time change to an account. */
+export interface AccountStatesTable {
+  username: string;
+  /** 0 or 1. */
+  disabled: number;
+  /** JSON array of role names, or null for the configured ones. */
+  roles: string | null;
+  updated_at: number;
+  updated_by: string;
+}
+
 export interface Database {
+  sessions: SessionsTable;
+  account_states: AccountStatesTable;
   executions: ExecutionsTable;
   execution_output: ExecutionOutputTable;
   users: UsersTable;

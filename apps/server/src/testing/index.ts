@@ -1,4 +1,7 @@
+export { readCast, type Cast, type CastEvent } from './asciicast.js';
 export { typedClient, type TypedClient } from './client.js';
+/** The single node's database, for tests that read or tamper with what a server stored. */
+export { openDatabase } from '../storage/database.js';
 export {
   EMIT_SCRIPT,
   TEST_USERS,

@@ -68,7 +68,14 @@ export function testConfig(
       roles: [...u.roles],
     })),
     roles: {
-      admin: { commands: ['*'], targets: ['*'], viewAll: true, cancelAll: true, audit: true },
+      admin: {
+        commands: ['*'],
+        targets: ['*'],
+        viewAll: true,
+        cancelAll: true,
+        audit: true,
+        manageUsers: true,
+      },
       operator: { commands: ['*'], targets: ['*'] },
       viewer: { commands: ['echo', 'ls'], targets: ['local'] },
     },

@@ -3,15 +3,14 @@ import { type OgentClient, createOgentClient } from '@ogent/client';
 export type ApiClient = OgentClient;
 
 /**
- * The client for one token. The server authenticates a WebSocket once, from the connection
- * params sent when it opens, so a new token needs a new client: callers make one per sign-in.
- * The socket opens lazily with the first subscription and closes when none is left.
+ * The client for one session: `token` is asked for at every request and whenever the WebSocket
+ * opens, so a renewed token is used at once and an open socket stays open (the server follows
+ * the session's renewals). A new sign-in makes a new client. The socket opens lazily with the
+ * first subscription and closes when none is left.
  */
-export function createApiClient(token: string | null, onTokenExpired: () => void): ApiClient {
-  return createOgentClient({
-    url: location.origin,
-    token,
-    // Either way the token will not do: reconnecting with it would only be closed again.
-    onTokenRejected: onTokenExpired,
-  });
+export function createApiClient(
+  token: () => string | null,
+  onTokenRejected: (closeCode: number) => void,
+): ApiClient {
+  return createOgentClient({ url: location.origin, getToken: token, onTokenRejected });
 }

@@ -7,6 +7,8 @@ import type { RouterInputs, RouterOutputs } from '@ogent/client';
 export type { RouterInputs, RouterOutputs };
 
 export type ExecutionRecord = RouterOutputs['exec']['byId'];
+/** A listed execution: with a text search, a snippet of the output where it matched. */
+export type ExecutionListItem = RouterOutputs['exec']['list']['items'][number];
 export type ExecutionState = ExecutionRecord['status'];
 export type TargetView = RouterOutputs['targets']['list'][number];
 export type CommandHint = TargetView['commands'][number];

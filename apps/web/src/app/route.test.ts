@@ -7,6 +7,8 @@ describe('routes', () => {
   it.each([
     ['', { name: 'console' }],
     ['#/', { name: 'console' }],
+    ['#/storage', { name: 'storage' }],
+    ['#/storage/x', { name: 'console' }],
     [`#/executions/${RUN}`, { name: 'execution', id: RUN }],
     [`#/runs/${RUN}`, { name: 'run', id: RUN, host: null }],
     [
@@ -23,6 +25,7 @@ describe('routes', () => {
   it('writes what it reads', () => {
     for (const route of [
       { name: 'console' },
+      { name: 'storage' },
       { name: 'execution', id: RUN },
       { name: 'run', id: RUN, host: null },
       { name: 'run', id: RUN, host: 'web-7' },

@@ -1,11 +1,12 @@
 import { useSyncExternalStore } from 'react';
 
 /**
- * Where the user is: the console, one execution (live or replayed), or one fleet run, with one
- * of its hosts open or none.
+ * Where the user is: the console, one execution (live or replayed), one fleet run (with one of
+ * its hosts open or none), or the storage figures (admins).
  */
 export type Route =
   | { readonly name: 'console' }
+  | { readonly name: 'storage' }
   | { readonly name: 'execution'; readonly id: string }
   | { readonly name: 'run'; readonly id: string; readonly host: string | null };
 
@@ -13,6 +14,7 @@ const EXECUTION = /^#\/executions\/([0-9a-fA-F-]{36})$/;
 const RUN = /^#\/runs\/([0-9a-fA-F-]{36})(?:\/hosts\/([A-Za-z0-9][A-Za-z0-9._-]{0,63}))?$/;
 
 export function parseRoute(hash: string): Route {
+  if (hash === '#/storage') return { name: 'storage' };
   const execution = EXECUTION.exec(hash);
   if (execution?.[1] !== undefined) return { name: 'execution', id: execution[1].toLowerCase() };
   const run = RUN.exec(hash);
@@ -25,6 +27,8 @@ export function routeHref(route: Route): string {
   switch (route.name) {
     case 'console':
       return '#/';
+    case 'storage':
+      return '#/storage';
     case 'execution':
       return `#/executions/${route.id}`;
     case 'run':

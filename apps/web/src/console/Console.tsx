@@ -10,6 +10,7 @@ import { type TargetChoice, isFleet, parseTargetChoice } from '../fleet/target-c
 import { type RunPreviewState, useRunPreview } from '../fleet/use-run-preview';
 import { HistoryPanel } from '../history/HistoryPanel';
 import { RunView } from '../runs/RunView';
+import { StoragePanel } from '../storage/StoragePanel';
 import { useSignedIn } from '../session/session-context';
 import { CommandBar, type CommandScope } from './CommandBar';
 import { uniqueCommands } from './command-history';
@@ -134,6 +135,8 @@ export function Console() {
         onEdit={onEdit}
       />
     );
+  } else if (route.name === 'storage') {
+    view = <StoragePanel />;
   } else if (isFleet(choice) && preview !== null) {
     view = (
       <RunPreviewPanel

@@ -1,6 +1,10 @@
+import { useState } from 'react';
+import { UsersDialog } from '../admin/UsersDialog';
+import { useApi } from '../api/api-context';
 import { type ConnectionStatus, useConnectionStatus } from '../api/connection';
 import { useSession, useSignedIn } from '../session/session-context';
 import { Logo } from '../app/Logo';
+import { routeHref } from '../app/route';
 
 const CONNECTION_TEXT: Readonly<Record<ConnectionStatus, string | null>> = {
   idle: null,
@@ -9,11 +13,26 @@ const CONNECTION_TEXT: Readonly<Record<ConnectionStatus, string | null>> = {
   reconnecting: 'Reconnecting…',
 };
 
+/** How long signing out waits for the server to end the session. */
+const SIGN_OUT_WAIT_MS = 3_000;
+
 export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
   const session = useSignedIn();
   const { signOut } = useSession();
+  const api = useApi();
   const connection = useConnectionStatus();
   const text = CONNECTION_TEXT[connection];
+  const [usersOpen, setUsersOpen] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+  // The server ends the session (its token refused everywhere) before the page forgets it; a
+  // server out of reach does not keep the user here.
+  const signOutEverywhere = (): void => {
+    setSigningOut(true);
+    void Promise.race([
+      api.trpc.auth.logout.mutate().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, SIGN_OUT_WAIT_MS)),
+    ]).finally(signOut);
+  };
   return (
     <header className="topbar">
       <button type="button" className="skip-link" onClick={onSkipToInput}>
@@ -38,10 +57,26 @@ export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
         {session.user.roles.length > 0 && (
           <span className="topbar__roles">{session.user.roles.join(', ')}</span>
         )}
-        <button type="button" className="button button--quiet" onClick={signOut}>
+        {(session.user.viewAll || session.user.readAudit === true) && (
+          <a className="button button--quiet" href={routeHref({ name: 'storage' })}>
+            Storage
+          </a>
+        )}
+        {session.user.manageUsers === true && (
+          <button type="button" className="button button--quiet" onClick={() => setUsersOpen(true)}>
+            Users
+          </button>
+        )}
+        <button
+          type="button"
+          className="button button--quiet"
+          onClick={signOutEverywhere}
+          disabled={signingOut}
+        >
           Sign out
         </button>
       </div>
+      {usersOpen && <UsersDialog onClose={() => setUsersOpen(false)} />}
     </header>
   );
 }

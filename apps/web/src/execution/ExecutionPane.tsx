@@ -5,6 +5,8 @@ import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { copyText } from '../app/clipboard';
 import { useNow } from '../app/clock';
+import { usePreference } from '../app/use-preference';
+import { LINE_TIMES_MODES, type LineTimesMode } from '../output/line-times';
 import { TerminalView } from '../output/TerminalView';
 import { useFrameVersion } from '../output/use-frame-version';
 import { useSession, useSignedIn } from '../session/session-context';
@@ -15,6 +17,7 @@ import {
   STATUS_LABELS,
   formatBytes,
   formatCount,
+  formatDate,
   formatDuration,
   formatFull,
   formatWhen,
@@ -132,21 +135,32 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
       (error: unknown) => flash(errorMessage(error)),
     );
   };
-  const [downloading, setDownloading] = useState(false);
-  const download = (): void => {
-    setDownloading(true);
-    downloadOutput(session.token, executionId).then(
+  const [downloading, setDownloading] = useState<'text' | 'cast' | null>(null);
+  const download = (format: 'text' | 'cast'): void => {
+    setDownloading(format);
+    downloadOutput(session.token, executionId, format).then(
       (name) => {
-        setDownloading(false);
+        setDownloading(null);
         flash(`Saved ${name}.`);
       },
       (error: unknown) => {
-        setDownloading(false);
+        setDownloading(null);
         if (error instanceof SessionExpiredError) expire();
         else flash(errorMessage(error));
       },
     );
   };
+  const [lineTimes, setLineTimes] = usePreference<LineTimesMode>(
+    'lineTimes',
+    LINE_TIMES_MODES,
+    'off',
+  );
+  // The form the toggle turns them back on in: the last one chosen.
+  const [lineTimesForm, setLineTimesForm] = usePreference<Exclude<LineTimesMode, 'off'>>(
+    'lineTimesForm',
+    ['clock', 'elapsed'],
+    'clock',
+  );
 
   const exitCode = end?.exitCode ?? info?.exitCode ?? null;
   const signal = end?.signal ?? info?.signal ?? null;
@@ -216,11 +230,45 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
           <button
             type="button"
             className="button"
-            onClick={download}
-            disabled={downloading || refused || info === undefined}
+            onClick={() => download('text')}
+            disabled={downloading !== null || refused || info === undefined}
           >
-            {downloading ? 'Downloading…' : 'Download output'}
+            {downloading === 'text' ? 'Downloading…' : 'Download output'}
           </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => download('cast')}
+            disabled={downloading !== null || refused || info === undefined}
+            title="An asciicast file: asciinema play replays it with its timing"
+          >
+            {downloading === 'cast' ? 'Downloading…' : 'Download recording'}
+          </button>
+          <button
+            type="button"
+            className="button"
+            aria-pressed={lineTimes !== 'off'}
+            onClick={() => setLineTimes(lineTimes === 'off' ? lineTimesForm : 'off')}
+            disabled={refused}
+            title="When each line arrived"
+          >
+            Timestamps
+          </button>
+          {lineTimes !== 'off' && !refused && (
+            <select
+              className="run__times-form"
+              aria-label="Timestamps as"
+              value={lineTimes}
+              onChange={(event) => {
+                const form = event.target.value === 'elapsed' ? 'elapsed' : 'clock';
+                setLineTimesForm(form);
+                setLineTimes(form);
+              }}
+            >
+              <option value="clock">time of day</option>
+              <option value="elapsed">since start</option>
+            </select>
+          )}
           <button
             type="button"
             className="button"
@@ -247,11 +295,26 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
             ? 'This execution does not exist, or it is not yours to see.'
             : `The output could not be loaded: ${errorMessage(failure)}`}
         </p>
+      ) : info?.outputPrunedAt != null ? (
+        <div className="run__pruned">
+          <p className="notice run__pruned-notice" role="note" data-testid="output-pruned">
+            Output deleted by retention on{' '}
+            <time
+              dateTime={new Date(info.outputPrunedAt).toISOString()}
+              title={formatFull(info.outputPrunedAt)}
+            >
+              {formatDate(info.outputPrunedAt)}
+            </time>
+            ; the record is kept.
+          </p>
+        </div>
       ) : (
         <TerminalView
           buffer={feed.buffer}
           version={version}
           label={`Output of ${info?.input ?? 'the command'}`}
+          lineTimes={refused ? 'off' : lineTimes}
+          startedAt={info?.createdAt ?? null}
           placeholder={
             ended || replaying
               ? replaying

@@ -9,13 +9,20 @@ function filenameFrom(disposition: string | null): string | null {
 }
 
 /**
- * Saves an execution's whole output (both streams, in order) as a text file: fetched with the
- * token in a header (a plain link could not carry it), then handed to the browser as a blob.
+ * Saves an execution's whole output (both streams, in order) as a text file, or as an asciicast
+ * recording (`cast`) that replays it with its timing: fetched with the token in a header (a plain
+ * link could not carry it), then handed to the browser as a blob.
  */
-export async function downloadOutput(token: string, executionId: string): Promise<string> {
-  const response = await fetch(`/api/executions/${encodeURIComponent(executionId)}/output`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+export async function downloadOutput(
+  token: string,
+  executionId: string,
+  format: 'text' | 'cast' = 'text',
+): Promise<string> {
+  const query = format === 'cast' ? '?format=cast' : '';
+  const response = await fetch(
+    `/api/executions/${encodeURIComponent(executionId)}/output${query}`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
   if (response.status === 401) throw new SessionExpiredError('Your session has expired.');
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: string } | null;
@@ -24,7 +31,7 @@ export async function downloadOutput(token: string, executionId: string): Promis
   const blob = await response.blob();
   const name =
     filenameFrom(response.headers.get('content-disposition')) ??
-    `ogent-${executionId.slice(0, 8)}.txt`;
+    `ogent-${executionId.slice(0, 8)}.${format === 'cast' ? 'cast' : 'txt'}`;
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

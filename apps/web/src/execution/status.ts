@@ -72,6 +72,13 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
 });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
+
+/** The day alone: `12 May 2026`. */
+export function formatDate(at: number): string {
+  return dateFormat.format(at);
+}
+
 /** Time of day for today, date and time before. */
 export function formatWhen(at: number, now: number): string {
   const sameDay = new Date(at).toDateString() === new Date(now).toDateString();

@@ -1,5 +1,5 @@
-import type { ExecutionRecord, ExecutionState, TargetView } from '../api/types.js';
-import { useId, useMemo, useState } from 'react';
+import type { ExecutionListItem, ExecutionState, TargetView } from '../api/types.js';
+import { Fragment, useId, useMemo, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { useNow } from '../app/clock';
@@ -9,6 +9,7 @@ import { StatusBadge } from '../execution/StatusBadge';
 import {
   EXECUTION_STATES,
   STATUS_LABELS,
+  formatBytes,
   formatDuration,
   formatFull,
   formatWhen,
@@ -33,7 +34,7 @@ function HistoryItem({
   targetLabel,
   now,
 }: {
-  item: ExecutionRecord;
+  item: ExecutionListItem;
   selected: boolean;
   showUser: boolean;
   targetLabel: (id: string) => string;
@@ -66,14 +67,35 @@ function HistoryItem({
           {item.exitCode !== null && item.exitCode !== 0 && <> · exit {item.exitCode}</>}
         </span>
         {item.reason !== null && <span className="history-item__reason">{item.reason}</span>}
+        {item.snippet != null && item.snippet.length > 0 && (
+          <span className="history-item__snippet" data-testid="search-snippet">
+            {/* Plain text pieces (never HTML): the server marks which ones matched. */}
+            {item.snippet.map((part, i) =>
+              part.match ? (
+                <mark key={i}>{part.text}</mark>
+              ) : (
+                <Fragment key={i}>{part.text}</Fragment>
+              ),
+            )}
+          </span>
+        )}
       </a>
     </li>
   );
 }
 
+/** What the search box looks through, as the server is configured. */
+function searchScopeText(outputBytes: number | undefined): string {
+  if (outputBytes === undefined) return 'Searches commands and output.';
+  return outputBytes === 0
+    ? 'Searches commands only: output search is off on this server.'
+    : `Searches commands and the first ${formatBytes(outputBytes)} of each output (whole words).`;
+}
+
 /**
  * Past executions, newest first: the user's own, or everyone's for roles that may see all.
- * Filter by text, target and status; refused attempts are listed with their reason.
+ * Filter by text (in the command or the output), target and status; refused attempts are listed
+ * with their reason.
  */
 function ExecutionHistory({
   selectedId,
@@ -86,6 +108,7 @@ function ExecutionHistory({
 }) {
   const session = useSignedIn();
   const now = useNow();
+  const ids = useId();
   // Drawn once per list of targets, not with every tick of the clock: a fleet has thousands.
   const targetOptions = useMemo(
     () =>
@@ -102,9 +125,10 @@ function ExecutionHistory({
   const [user, setUser] = useState('');
   const settledSearch = useDebounced(search.trim(), 250);
   const settledUser = useDebounced(user.trim(), 250);
+  const scope = trpc.exec.searchScope.useQuery(undefined, { staleTime: Infinity });
   const query = {
     limit: PAGE_SIZE,
-    search: settledSearch || undefined,
+    text: settledSearch || undefined,
     target: target || undefined,
     status: status || undefined,
     username: settledUser || undefined,
@@ -122,7 +146,7 @@ function ExecutionHistory({
   });
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   const filtered =
-    query.search !== undefined || target !== '' || status !== '' || query.username !== undefined;
+    query.text !== undefined || target !== '' || status !== '' || query.username !== undefined;
   const viewAll = session.user.viewAll;
 
   return (
@@ -134,10 +158,14 @@ function ExecutionHistory({
             type="search"
             value={search}
             onChange={(event) => setSearch(event.target.value)}
-            placeholder="Text in the command"
+            placeholder="Command or output"
             maxLength={256}
+            aria-describedby={`${ids}-scope`}
           />
         </label>
+        <p id={`${ids}-scope`} className="field__hint field--wide" data-testid="search-scope">
+          {searchScopeText(scope.data?.outputBytes)}
+        </p>
         <label className="field">
           <span className="field__label">Target</span>
           <select value={target} onChange={(event) => setTarget(event.target.value)}>

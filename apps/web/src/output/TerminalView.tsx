@@ -7,6 +7,7 @@ import {
   useRef,
   useState,
 } from 'react';
+import { LINE_TIME_CHARS, type LineTimesMode, lineTime } from './line-times';
 import type { OutputBuffer, StreamName } from './output-buffer';
 import {
   BOLD,
@@ -70,15 +71,25 @@ interface RowProps {
   readonly state: SgrState;
   readonly stream: StreamName;
   readonly line: number | null;
+  /** What the time column shows; undefined while it is hidden. */
+  readonly time: string | undefined;
 }
 
-const TerminalRow = memo(function TerminalRow({ index, text, state, stream, line }: RowProps) {
+const TerminalRow = memo(function TerminalRow({
+  index,
+  text,
+  state,
+  stream,
+  line,
+  time,
+}: RowProps) {
   const { segments } = segmentLine(text, state);
   return (
     <div
       className={stream === 'stderr' ? 'term-row term-row--stderr' : 'term-row'}
       data-line={line ?? '↪'}
       data-row={index}
+      data-time={time}
     >
       {segments.map((segment, i) => {
         const style = segmentStyle(segment.state);
@@ -102,6 +113,10 @@ interface TerminalViewProps {
   readonly label: string;
   /** Shown while there is no output. */
   readonly placeholder?: ReactNode;
+  /** Whether and how each line's arrival time is shown, in a column before its number. */
+  readonly lineTimes?: LineTimesMode;
+  /** The execution's start, for times since the start. */
+  readonly startedAt?: number | null;
 }
 
 /**
@@ -109,7 +124,14 @@ interface TerminalViewProps {
  * so a page with millions of lines costs the same to draw as one with fifty. Follows new output
  * while scrolled to the bottom; scrolling up stops that, and "Jump to latest" resumes it.
  */
-export function TerminalView({ buffer, version, label, placeholder }: TerminalViewProps) {
+export function TerminalView({
+  buffer,
+  version,
+  label,
+  placeholder,
+  lineTimes = 'off',
+  startedAt = null,
+}: TerminalViewProps) {
   const scrollerRef = useRef<HTMLDivElement>(null);
   const [height, setHeight] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
@@ -200,6 +222,7 @@ export function TerminalView({ buffer, version, label, placeholder }: TerminalVi
         state={row.state}
         stream={row.stream}
         line={row.line}
+        time={lineTimes === 'off' ? undefined : lineTime(row.at, row.line, lineTimes, startedAt)}
       />,
     );
   }
@@ -231,10 +254,14 @@ export function TerminalView({ buffer, version, label, placeholder }: TerminalVi
   };
 
   const digits = Math.max(4, String(rowCount).length);
+  const timeChars = lineTimes === 'off' ? 0 : LINE_TIME_CHARS + 1;
   const scrollable = contentHeight > height;
 
   return (
-    <div className="terminal" style={{ '--gutter-chars': digits } as CSSProperties}>
+    <div
+      className={lineTimes === 'off' ? 'terminal' : 'terminal terminal--times'}
+      style={{ '--gutter-chars': digits, '--time-chars': LINE_TIME_CHARS } as CSSProperties}
+    >
       <div
         ref={measure}
         className="terminal__scroller"
@@ -249,7 +276,7 @@ export function TerminalView({ buffer, version, label, placeholder }: TerminalVi
           className="terminal__spacer"
           style={{
             height: spacerHeight,
-            width: `calc(${buffer.widestRow}ch + ${digits + 3}ch + 2rem)`,
+            width: `calc(${buffer.widestRow}ch + ${digits + 3 + timeChars}ch + 2rem)`,
           }}
         >
           <div className="terminal__window" style={{ transform: `translateY(${windowTop}px)` }}>

@@ -4,14 +4,22 @@ import { MAX_ROW_CHARS, OutputBuffer } from './output-buffer';
 import { BOLD, DEFAULT_SGR } from './sgr';
 
 let seq = 0;
-const binary = (bytes: number[], stream: 'stdout' | 'stderr' = 'stdout'): ExecutionMessage => ({
+const binary = (
+  bytes: number[],
+  stream: 'stdout' | 'stderr' = 'stdout',
+  times: readonly (readonly [number, number])[] = [[0, 1_700_000_000_000]],
+): ExecutionMessage => ({
   type: 'output',
   seq: ++seq,
   stream,
   data: Uint8Array.from(bytes),
+  times,
 });
-const out = (text: string, stream: 'stdout' | 'stderr' = 'stdout'): ExecutionMessage =>
-  binary([...new TextEncoder().encode(text)], stream);
+const out = (
+  text: string,
+  stream: 'stdout' | 'stderr' = 'stdout',
+  times?: readonly (readonly [number, number])[],
+): ExecutionMessage => binary([...new TextEncoder().encode(text)], stream, times);
 const end = (): ExecutionMessage => ({
   type: 'end',
   seq: ++seq,
@@ -103,6 +111,51 @@ describe('OutputBuffer', () => {
     expect(buffer.row(2).state).toBe(DEFAULT_SGR);
     expect(buffer.row(3).state.flags).toBe(BOLD);
     expect(buffer.row(4).state).toEqual(DEFAULT_SGR);
+  });
+
+  it('gives each line the time of the chunk it started in, across streams and merged chunks', () => {
+    const t = 1_700_000_000_000;
+    const buffer = new OutputBuffer();
+    // "b2" starts at the end of the first chunk and ends in the second: it started at t.
+    buffer.push(out('a\nb', 'stdout', [[0, t]]));
+    buffer.push(out('err\n', 'stderr', [[0, t + 5]]));
+    // One message of two chunks: "b2"'s end and "c" at t + 1000, "d" at t + 2500.
+    buffer.push(
+      out('2\nc\nd\n', 'stdout', [
+        [0, t + 1_000],
+        [4, t + 2_500],
+      ]),
+    );
+    // Ends with a newline: the next line starts with the next chunk, not this one.
+    buffer.push(out('e\n', 'stdout', [[0, t + 3_000]]));
+    buffer.push(out('f', 'stdout', [[0, t + 4_000]]));
+    // Stored before times were kept: unknown.
+    buffer.push(out('\ng\n', 'stdout', []));
+    const times = (): [string, number | null][] =>
+      Array.from({ length: buffer.rowCount }, (_, i) => [buffer.row(i).text, buffer.row(i).at]);
+    expect(times()).toEqual([
+      ['a', t],
+      ['err', t + 5],
+      ['b2', t],
+      ['c', t + 1_000],
+      ['d', t + 2_500],
+      ['e', t + 3_000],
+      ['f', t + 4_000],
+      ['g', null],
+    ]);
+    buffer.push(out('h', 'stdout', [[0, t + 5_000]]));
+    // The incomplete last row has its time too, and keeps it once completed.
+    expect(buffer.row(8)).toMatchObject({ text: 'h', at: t + 5_000 });
+    buffer.push(end());
+    expect(buffer.row(8)).toMatchObject({ text: 'h', at: t + 5_000 });
+  });
+
+  it('keeps a cut line’s time on its continuation rows', () => {
+    const t = 1_700_000_000_000;
+    const buffer = new OutputBuffer();
+    buffer.push(out('x'.repeat(MAX_ROW_CHARS + 10), 'stdout', [[0, t]]));
+    buffer.push(out('y\n', 'stdout', [[0, t + 9]]));
+    expect([buffer.row(0).at, buffer.row(1).at]).toEqual([t, t]);
   });
 
   it('handles a million lines without keeping a string per line', () => {

@@ -27,6 +27,11 @@ export interface Row {
   readonly state: SgrState;
   /** Line number (1-based) across both streams; null for the continuation of a cut line. */
   readonly line: number | null;
+  /**
+   * When its line started: the arrival time (ms since the epoch) of the output chunk that held
+   * the line's first character; null when unknown (output stored before times were kept).
+   */
+  readonly at: number | null;
 }
 
 const STDERR_FLAG = 1;
@@ -67,6 +72,9 @@ class StreamState {
   continued = false;
   /** The incomplete row may hold escape sequences. */
   rowHasEscape = false;
+  /** The incomplete row has a first character, which arrived at `rowAt` (NaN: unknown). */
+  rowStarted = false;
+  rowAt = Number.NaN;
   /** Row indexes from which a new SGR state applies to this stream's rows, and the states. */
   readonly runRows: number[] = [];
   readonly runStates: SgrState[] = [];
@@ -98,8 +106,9 @@ class StreamState {
  * Output of one execution, stored outside React: text per stream in the chunks it came in, and
  * per row only an offset, a length and two flags in typed arrays (7 bytes a row, so 7 million
  * lines take ~50 MB besides the text). Rows are cut at newlines as output arrives; SGR
- * state is tracked only across rows that contain escapes. Messages are numbered: one already
- * seen is ignored, so a resumed stream can never double a line.
+ * state is tracked only across rows that contain escapes, and arrival times only where they
+ * change (per chunk, not per row). Messages are numbered: one already seen is ignored, so a
+ * resumed stream can never double a line.
  */
 export class OutputBuffer {
   private readonly streams = {
@@ -111,6 +120,14 @@ export class OutputBuffer {
   /** Indexes of rows that continue a cut line, ascending. */
   private readonly continuations: number[] = [];
   private widest = 0;
+  /**
+   * Rows from which a new arrival time applies, and the times (NaN: unknown): an entry per
+   * change, so a chunk of a thousand lines costs one (12 bytes), and a row's time is a binary
+   * search away.
+   */
+  private timeRows = new Uint32Array(256);
+  private timeValues = new Float64Array(256);
+  private timeCount = 0;
   private seq = 0;
   private endMessage: EndMessage | null = null;
   private revision = 0;
@@ -163,11 +180,16 @@ export class OutputBuffer {
     this.seq = message.seq;
     if (message.type === 'output') {
       const stream = this.streams[message.stream];
-      // Chunks split anywhere, even inside a character: the decoder keeps the partial bytes.
-      this.append(stream, stream.decoder.decode(message.data, { stream: true }));
+      const { data, times } = message;
+      // Each piece at the time it arrived; bytes before the first time have none known.
+      const first = times[0]?.[0] ?? data.byteLength;
+      if (first > 0) this.take(stream, data.subarray(0, first), Number.NaN);
+      times.forEach(([offset, at], i) => {
+        this.take(stream, data.subarray(offset, times[i + 1]?.[0] ?? data.byteLength), at);
+      });
     } else {
       for (const stream of [this.streams.stdout, this.streams.stderr]) {
-        this.append(stream, stream.decoder.decode());
+        this.append(stream, stream.decoder.decode(), stream.rowAt);
         if (stream.pendingLength > 0) this.completeRow(stream, stream.log.length, 0);
       }
       this.endMessage = message;
@@ -188,6 +210,7 @@ export class OutputBuffer {
         stream: stream === this.streams.stderr ? 'stderr' : 'stdout',
         state: stream.rowState,
         line: stream.continued ? null : index + 1 - continuedBefore,
+        at: Number.isNaN(stream.rowAt) ? null : stream.rowAt,
       };
     }
     const block = this.blocks[index >>> BLOCK_BITS];
@@ -200,7 +223,50 @@ export class OutputBuffer {
       stream: stream === this.streams.stderr ? 'stderr' : 'stdout',
       state: stream.stateOfRow(index),
       line: (flags & CONTINUED_FLAG) !== 0 ? null : index + 1 - this.continuationsUpTo(index),
+      at: this.timeOfRow(index),
     };
+  }
+
+  /** The arrival time of completed row `index`, or null. */
+  private timeOfRow(index: number): number | null {
+    let lo = 0;
+    let hi = this.timeCount - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.timeRows[mid] ?? 0) <= index) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    const at = found === -1 ? Number.NaN : (this.timeValues[found] ?? Number.NaN);
+    return Number.isNaN(at) ? null : at;
+  }
+
+  /** Notes the time of the row being completed at `index`, if it differs from the row before. */
+  private noteTime(index: number, at: number): void {
+    const last = this.timeCount - 1;
+    if (last >= 0 && Object.is(this.timeValues[last], at)) return;
+    if (this.timeCount === this.timeRows.length) {
+      const rows = new Uint32Array(this.timeCount * 2);
+      rows.set(this.timeRows);
+      this.timeRows = rows;
+      const values = new Float64Array(this.timeCount * 2);
+      values.set(this.timeValues);
+      this.timeValues = values;
+    }
+    this.timeRows[this.timeCount] = index;
+    this.timeValues[this.timeCount] = at;
+    this.timeCount += 1;
+  }
+
+  /** Decodes bytes of a stream that arrived at `at` and takes the text. */
+  private take(stream: StreamState, bytes: Uint8Array, at: number): void {
+    // Chunks split anywhere, even inside a character: the decoder keeps the partial bytes.
+    if (bytes.byteLength === 0) return;
+    this.append(stream, stream.decoder.decode(bytes, { stream: true }), at);
   }
 
   private pendingStreams(): StreamState[] {
@@ -221,8 +287,13 @@ export class OutputBuffer {
     return lo;
   }
 
-  private append(stream: StreamState, text: string): void {
+  /** Appends text that arrived at `at` (NaN: unknown), cutting rows at newlines. */
+  private append(stream: StreamState, text: string, at: number): void {
     if (text === '') return;
+    if (!stream.rowStarted) {
+      stream.rowStarted = true;
+      stream.rowAt = at;
+    }
     const base = stream.log.length;
     stream.log.append(text);
     let escape = text.indexOf('\x1b');
@@ -242,6 +313,11 @@ export class OutputBuffer {
       if (newline === -1) break;
       this.completeRow(stream, lineEnd, 1);
       from = newline + 1;
+      // The next line starts here if this text goes on; otherwise in whatever comes next.
+      if (from < text.length) {
+        stream.rowStarted = true;
+        stream.rowAt = at;
+      }
     }
   }
 
@@ -274,6 +350,7 @@ export class OutputBuffer {
     block.lengths[at] = length;
     block.flags[at] = stream.flag | (stream.continued ? CONTINUED_FLAG : 0);
     if (stream.continued) this.continuations.push(index);
+    this.noteTime(index, stream.rowAt);
     const last = stream.runStates[stream.runStates.length - 1] ?? DEFAULT_SGR;
     if (!sameSgr(last, stream.rowState)) {
       stream.runRows.push(index);
@@ -287,5 +364,7 @@ export class OutputBuffer {
     stream.rowStart = end + skip;
     stream.continued = cut;
     stream.rowHasEscape = false;
+    // A cut line goes on in the next row, which keeps the time the line started at.
+    stream.rowStarted = cut;
   }
 }

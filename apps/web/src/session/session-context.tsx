@@ -7,12 +7,11 @@ import {
   useState,
   type ReactNode,
 } from 'react';
+import { EXPIRED_NOTICE } from './notices';
 import { type Session, loadSession, saveSession, saveTabValue } from './storage';
 
 /** setTimeout cannot wait longer than this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export const EXPIRED_NOTICE = 'Your session has expired. Sign in again to continue.';
 
 interface SessionContextValue {
   readonly session: Session | null;
@@ -23,6 +22,8 @@ interface SessionContextValue {
   readonly signIn: (session: Session) => void;
   /** Signing out on purpose forgets the command being typed too. */
   readonly signOut: () => void;
+  /** A renewed token for the same session (see useTokenRenewal). */
+  readonly renewed: (token: string, expiresAt: number) => void;
   /** The server no longer accepts the token: back to sign-in, keeping what was typed. */
   readonly expire: (notice?: string) => void;
 }
@@ -44,6 +45,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     saveTabValue('draft', null);
     setState({ session: null, notice: null, lastUsername: null });
   }, []);
+  const renewed = useCallback((token: string, expiresAt: number) => {
+    setState((current) => {
+      if (current.session === null) return current;
+      const session = { ...current.session, token, expiresAt };
+      saveSession(session);
+      return { ...current, session };
+    });
+  }, []);
   const expire = useCallback((notice: string = EXPIRED_NOTICE) => {
     saveSession(null);
     setState((current) =>
@@ -64,8 +73,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [expiresAt, expire]);
 
   const value = useMemo(
-    () => ({ ...state, signIn, signOut, expire }),
-    [state, signIn, signOut, expire],
+    () => ({ ...state, signIn, signOut, renewed, expire }),
+    [state, signIn, signOut, renewed, expire],
   );
   return <SessionContext value={value}>{children}</SessionContext>;
 }

@@ -22,16 +22,21 @@ function newestChange(entry: string): number {
  * sets NODE_ENV=test, which would give a development build of React.
  */
 export default function setup(): void {
-  const built = path.join(root, 'dist', 'index.html');
+  const outDir = process.env.OGENT_WEB_DIST ?? path.join(root, 'dist');
+  const built = path.join(outDir, 'index.html');
   const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((p) => path.join(root, p));
   const newest = Math.max(...sources.filter((p) => existsSync(p)).map(newestChange));
   if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
   const vitePackage = createRequire(import.meta.url).resolve('vite/package.json');
   const vite = path.join(path.dirname(vitePackage), 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production' },
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vite, 'build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'],
+    {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) throw new Error(`vite build failed (exit ${String(result.status)})`);
 }

@@ -4,8 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type TestStack, type TestStackOptions, startTestStack } from '@ogent/server/testing';
 
-/** The built console, as the server serves it in production. */
-export const WEB_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
+/**
+ * The built console, as the server serves it in production: `dist`, or `OGENT_WEB_DIST` (so that
+ * runs from several working states, as when people test changes side by side, do not overwrite
+ * each other's build).
+ */
+export const WEB_ROOT =
+  process.env.OGENT_WEB_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url));
 
 /**
  * A `systemctl status`-like report: SGR colours on stdout, a warning on stderr, exit status 3.

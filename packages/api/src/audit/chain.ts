@@ -11,6 +11,12 @@ export type AuditEventType =
   | 'run.cancel'
   | 'auth.sign_in'
   | 'auth.sign_in_failed'
+  /** A user signed out: the session's tokens are refused from then on. */
+  | 'auth.sign_out'
+  /** An administrator disabled or enabled an account, or changed its roles. */
+  | 'account.update'
+  /** An administrator ended a user's sessions. */
+  | 'account.sessions_revoked'
   /** A user went over a quota: recorded once per quota window, not per refused attempt. */
   | 'quota.exceeded'
   /** The retention job pruned output or records. */

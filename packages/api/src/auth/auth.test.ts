@@ -20,9 +20,13 @@ describe('passwords', () => {
 describe('TokenService', () => {
   it('issues tokens it verifies, and refuses a tampered or foreign one', async () => {
     const tokens = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1h' });
-    const { token, expiresAt } = await tokens.issue('alice', ['operator']);
+    const { token, expiresAt } = await tokens.issue('alice', ['operator'], { id: 'session-1' });
     expect(expiresAt).toBeGreaterThan(Date.now() + 59 * 60_000);
-    expect(await tokens.verify(token)).toMatchObject({ username: 'alice', issuer: 'local' });
+    expect(await tokens.verify(token)).toMatchObject({
+      username: 'alice',
+      issuer: 'local',
+      sessionId: 'session-1',
+    });
 
     const [header, payload, signature] = token.split('.');
     const forged = Buffer.from(
@@ -39,7 +43,7 @@ describe('TokenService', () => {
 
   it('refuses an expired token', async () => {
     const tokens = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1s' });
-    const { token } = await tokens.issue('alice', []);
+    const { token } = await tokens.issue('alice', [], { id: 'session-1' });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await expect(tokens.verify(token)).rejects.toThrow('expired');
   });

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '@ogent/executor';
 import { auditEntry } from '../audit/chain.js';
+import { DomainError } from '../errors.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { AppRole } from '../config.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { SessionService } from './sessions.js';
 import { TokenError, type TokenService } from './tokens.js';
 
 /**
@@ -31,14 +33,20 @@ export interface AuthUser {
   readonly cancelAll: boolean;
   /** May read the audit trail. */
   readonly readAudit?: boolean;
+  /** May disable accounts, change their roles and end their sessions. */
+  readonly manageUsers?: boolean;
   /** When the token stops being valid, ms since the epoch. */
   readonly expiresAt: number;
+  /** The session of a locally issued token (null for an outside identity provider's). */
+  readonly sessionId?: string | null;
+  /** When that session reaches its maximum age and cannot be renewed further. */
+  readonly sessionExpiresAt?: number | null;
 }
 
 export class LoginRefusedError extends Error {
   override readonly name = 'LoginRefusedError';
   constructor(
-    readonly kind: 'invalid' | 'rate_limited',
+    readonly kind: 'invalid' | 'rate_limited' | 'disabled',
     message: string,
     readonly retryAfterSeconds = 0,
   ) {
@@ -47,8 +55,10 @@ export class LoginRefusedError extends Error {
 }
 
 /**
- * Signs users in and turns tokens back into users. Local tokens name the user only: roles are
- * read from the configuration at every call, so removing a role takes effect at once.
+ * Signs users in and turns tokens back into users. Local tokens name the user and a session:
+ * roles are read from the configuration (or an administrator's run-time change) at every call,
+ * and the session and the account are checked, so signing out, ending a session, disabling an
+ * account or removing a role take effect at once.
  */
 export class AuthService {
   private readonly accounts: ReadonlyMap<string, UserAccount>;
@@ -58,6 +68,7 @@ export class AuthService {
   private readonly decoy: Promise<string>;
   private readonly audit: AuditTrail | undefined;
   private readonly clock: Clock;
+  readonly sessions: SessionService;
 
   constructor(
     accounts: readonly UserAccount[],
@@ -72,11 +83,14 @@ export class AuthService {
        * name either.
        */
       readonly disabled?: readonly string[];
+      /** Sessions (renewal, revocation) and administrators' changes to accounts. */
+      readonly sessions: SessionService;
       /** The audit trail: every sign-in, successful or not, is an event. */
       readonly audit?: AuditTrail;
       readonly clock?: Clock;
     },
   ) {
+    this.sessions = options.sessions;
     this.audit = options.audit;
     this.clock = options.clock ?? systemClock;
     this.accounts = new Map(accounts.map((a) => [a.username, a]));
@@ -113,10 +127,71 @@ export class AuthService {
       });
       throw new LoginRefusedError('invalid', 'Invalid username or password.');
     }
+    // Checked after the password, so that the answer does not tell who exists.
+    const state = await this.sessions.account(account.username);
+    if (state?.disabled === true) {
+      await attempt.succeeded();
+      this.noteSignIn('auth.sign_in_failed', username, clientAddress, { reason: 'disabled' });
+      throw new LoginRefusedError('disabled', 'This account has been disabled.');
+    }
     await attempt.succeeded();
-    this.noteSignIn('auth.sign_in', username, clientAddress, {});
-    const issued = await this.tokens.issue(account.username, account.roles);
-    return { ...issued, user: this.describe(account.username, account.roles, issued.expiresAt) };
+    const { session, tokenExpiresAt } = await this.sessions.start(account.username, clientAddress);
+    this.noteSignIn('auth.sign_in', username, clientAddress, { session: session.id });
+    const roles = state?.roles ?? account.roles;
+    const issued = await this.tokens.issue(account.username, roles, {
+      id: session.id,
+      expiresAt: tokenExpiresAt,
+    });
+    return {
+      ...issued,
+      user: this.describe(account.username, roles, issued.expiresAt, session.id, session.expiresAt),
+    };
+  }
+
+  /**
+   * A new token for the caller's session, valid for another `tokenTtl` (never past the session's
+   * maximum age): what keeps an active user signed in. Throws TokenError when it cannot.
+   */
+  async renew(user: AuthUser): Promise<{ token: string; expiresAt: number; user: AuthUser }> {
+    if (user.sessionId === undefined || user.sessionId === null) {
+      throw new DomainError(
+        'invalid_input',
+        "An outside identity provider's token is renewed by that provider.",
+      );
+    }
+    const tokenExpiresAt = await this.sessions.renew(user.sessionId, user.username);
+    const issued = await this.tokens.issue(user.username, user.roles, {
+      id: user.sessionId,
+      expiresAt: tokenExpiresAt,
+    });
+    return { ...issued, user: { ...user, expiresAt: issued.expiresAt } };
+  }
+
+  /** Ends the caller's session: its tokens are refused from now on, its sockets closed. */
+  async signOut(user: AuthUser, clientAddress: string): Promise<void> {
+    if (user.sessionId === undefined || user.sessionId === null) return;
+    if (await this.sessions.revoke(user.sessionId, 'sign_out')) {
+      this.audit?.note(
+        auditEntry({
+          type: 'auth.sign_out',
+          at: this.clock.now(),
+          actor: user.username,
+          address: clientAddress,
+          subject: user.username,
+          data: { session: user.sessionId },
+        }),
+      );
+    }
+  }
+
+  /** Accounts that sign in with a password: username and configured roles. */
+  localAccounts(): { username: string; roles: readonly string[] }[] {
+    return [...this.accounts.values()].map((a) => ({ username: a.username, roles: a.roles }));
+  }
+
+  /** Whether roles are defined by the configuration. */
+  knownRole(role: string): boolean {
+    return Object.hasOwn(this.roles, role);
   }
 
   /** The user a token stands for. Throws TokenError (a reason safe to show). */
@@ -131,14 +206,27 @@ export class AuthService {
       if (this.reserved.has(verified.username)) {
         throw new TokenError('The token names a local account; sign in with its password.');
       }
+      const state = await this.sessions.account(verified.username);
+      if (state?.disabled === true) throw new TokenError('This account has been disabled.');
       // Own keys only: a role named `constructor` in a token must not match Object.prototype.
-      const roles = verified.roles.filter((r) => Object.hasOwn(this.roles, r));
-      return this.describe(verified.username, roles, verified.expiresAt);
+      const roles = (state?.roles ?? verified.roles).filter((r) => Object.hasOwn(this.roles, r));
+      return this.describe(verified.username, roles, verified.expiresAt, null, null);
     }
     const account = this.accounts.get(verified.username);
     if (account === undefined)
       throw new TokenError('The token names a user that no longer exists.');
-    return this.describe(account.username, account.roles, verified.expiresAt);
+    const [session, state] = await Promise.all([
+      this.sessions.check(verified.sessionId ?? '', account.username),
+      this.sessions.account(account.username),
+    ]);
+    if (state?.disabled === true) throw new TokenError('This account has been disabled.');
+    return this.describe(
+      account.username,
+      state?.roles ?? account.roles,
+      verified.expiresAt,
+      session.id,
+      session.expiresAt,
+    );
   }
 
   private noteSignIn(
@@ -160,7 +248,13 @@ export class AuthService {
     );
   }
 
-  private describe(username: string, roles: readonly string[], expiresAt: number): AuthUser {
+  private describe(
+    username: string,
+    roles: readonly string[],
+    expiresAt: number,
+    sessionId: string | null,
+    sessionExpiresAt: number | null,
+  ): AuthUser {
     const known = roles
       .filter((r) => Object.hasOwn(this.roles, r))
       .map((r) => this.roles[r])
@@ -171,7 +265,10 @@ export class AuthService {
       viewAll: known.some((r) => r.viewAll),
       cancelAll: known.some((r) => r.cancelAll),
       readAudit: known.some((r) => r.audit),
+      manageUsers: known.some((r) => r.manageUsers),
       expiresAt,
+      sessionId,
+      sessionExpiresAt,
     };
   }
 }

@@ -44,6 +44,8 @@ export interface VerifiedToken {
   /** Expiry, milliseconds since the epoch. */
   readonly expiresAt: number;
   readonly issuer: 'local' | 'external';
+  /** The session a local token belongs to (its `sid` claim); null for external tokens. */
+  readonly sessionId: string | null;
 }
 
 /** Why a token was refused. The message is safe to show: it never echoes the token. */
@@ -163,20 +165,29 @@ export class TokenService {
     this.signing = await importSigningKeys(keys);
   }
 
-  /** A signed token for a signed-in user. */
+  /**
+   * A signed token for a session of a signed-in user, valid until `expiresAt` (ms; at most
+   * `tokenTtl` from now) or the `tokenTtl` from now when not given.
+   */
   async issue(
     username: string,
     roles: readonly string[],
+    session: { readonly id: string; readonly expiresAt?: number },
   ): Promise<{ token: string; expiresAt: number }> {
     const issuedAt = Math.floor(this.clock.now() / 1000);
-    const token = await new SignJWT({ roles: [...roles] })
+    const ttlSeconds = durationMs(this.ttl) / 1000;
+    const expiresAt =
+      session.expiresAt === undefined
+        ? issuedAt + ttlSeconds
+        : Math.min(issuedAt + ttlSeconds, Math.floor(session.expiresAt / 1000));
+    const token = await new SignJWT({ roles: [...roles], sid: session.id })
       .setProtectedHeader({ alg: LOCAL_ALGORITHM, typ: 'JWT', kid: this.signing.current.kid })
       .setIssuer(LOCAL_ISSUER)
       .setAudience(LOCAL_AUDIENCE)
       .setSubject(username)
       .setIssuedAt(issuedAt)
       .setJti(randomUUID())
-      .setExpirationTime(issuedAt + durationMs(this.ttl) / 1000)
+      .setExpirationTime(expiresAt)
       .sign(this.signing.current.privateKey);
     const { exp } = decodeJwt(token);
     return { token, expiresAt: (exp ?? 0) * 1000 };
@@ -217,7 +228,7 @@ export class TokenService {
         issuer: LOCAL_ISSUER,
         audience: LOCAL_AUDIENCE,
         typ: 'JWT',
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+        requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
         currentDate: new Date(this.clock.now()),
       });
       return this.toVerified(payload, 'local', 'roles', 'sub');
@@ -262,11 +273,16 @@ export class TokenService {
       throw new TokenError(`The token has no "${usernameClaim}" claim.`);
     }
     const roles = payload[rolesClaim];
+    const sid = payload.sid;
+    if (issuer === 'local' && typeof sid !== 'string') {
+      throw new TokenError('The token has no "sid" claim.');
+    }
     return {
       username,
       roles: Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [],
       expiresAt: (payload.exp ?? 0) * 1000,
       issuer,
+      sessionId: issuer === 'local' ? (sid as string) : null,
     };
   }
 }

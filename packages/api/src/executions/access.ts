@@ -2,7 +2,7 @@ import type { AuthUser } from '../auth/service.js';
 import { DomainError } from '../errors.js';
 import type { LiveBus } from '../ports/live-bus.js';
 import type { ExecutionRecords } from '../ports/records.js';
-import type { ExecutionQuery, ExecutionRecord } from './types.js';
+import type { ExecutionListItem, ExecutionQuery, ExecutionRecord } from './types.js';
 
 /** The one rule for who may see an execution (or a run): its owner, or a role with `viewAll`. */
 export function mayView(user: AuthUser, record: Pick<ExecutionRecord, 'username'>): boolean {
@@ -36,7 +36,7 @@ export class ExecutionAccess {
   list(
     user: AuthUser,
     query: Omit<ExecutionQuery, 'username'> & { username?: string },
-  ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  ): Promise<{ items: ExecutionListItem[]; nextCursor: string | null }> {
     const username = user.viewAll ? query.username : user.username;
     return this.records.list({ ...query, ...(username === undefined ? {} : { username }) });
   }

@@ -6,10 +6,12 @@ const chunk = (
   seq: number,
   bytes: number,
   stream: 'stdout' | 'stderr' = 'stdout',
+  at: number | null = 1_700_000_000_000,
 ): OutputChunk => ({
   seq,
   stream,
   data: Buffer.alloc(bytes, seq % 256),
+  at,
 });
 
 describe('toMessages', () => {
@@ -31,6 +33,27 @@ describe('toMessages', () => {
     expect(Buffer.from(messages[0]?.data ?? []).subarray(half - 1, half + 1)).toEqual(
       Buffer.from([1, 2]),
     );
+  });
+
+  it('keeps each merged chunk’s arrival time at its offset, one pair per change', () => {
+    const t = 1_700_000_000_000;
+    const messages = toMessages([
+      chunk(1, 3, 'stdout', t),
+      chunk(2, 4, 'stdout', t),
+      chunk(3, 5, 'stdout', t + 1_200),
+      chunk(4, 2, 'stderr', t + 1_300),
+      chunk(5, 1, 'stdout', null),
+      chunk(6, 1, 'stdout', null),
+    ]);
+    expect(messages.map((m) => m.times)).toEqual([
+      [
+        [0, t],
+        [7, t + 1_200],
+      ],
+      [[0, t + 1_300]],
+      // Stored before times were kept: unknown, not made up.
+      [],
+    ]);
   });
 });
 

@@ -9,7 +9,10 @@ import type {
 /** The largest output message sent: large enough for throughput, small enough to stay smooth. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. */
+/**
+ * Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. Each chunk's
+ * arrival time stays with its bytes (`times`), so merging loses no timing.
+ */
 export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
   const messages: OutputMessage[] = [];
   let i = 0;
@@ -17,12 +20,15 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
     const first = chunks[i];
     if (first === undefined) break;
     const parts = [first.data];
+    const times: [number, number][] = first.at === null ? [] : [[0, first.at]];
     let bytes = first.data.length;
     let last = first;
     i += 1;
     for (; i < chunks.length; i += 1) {
       const next = chunks[i];
       if (next?.stream !== first.stream || bytes + next.data.length > MAX_MESSAGE_BYTES) break;
+      // Only changes are kept: a burst delivered at once costs one pair.
+      if (next.at !== null && next.at !== times.at(-1)?.[1]) times.push([bytes, next.at]);
       parts.push(next.data);
       bytes += next.data.length;
       last = next;
@@ -32,6 +38,7 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
       seq: last.seq,
       stream: first.stream,
       data: parts.length === 1 ? first.data : Buffer.concat(parts, bytes),
+      times,
     });
   }
   return messages;

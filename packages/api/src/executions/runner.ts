@@ -9,6 +9,7 @@ import type { ExecutionRecords } from '../ports/records.js';
 import type { AdmittedExecution } from './admission.js';
 import { auditEntry } from '../audit/chain.js';
 import type { AuditTrail } from '../audit/trail.js';
+import type { OutputIndexer } from '../search/indexer.js';
 import type { Quotas } from './quotas.js';
 import { endMessage } from './messages.js';
 import type { ExecutionOutcome } from './types.js';
@@ -47,6 +48,8 @@ export interface RunnerDeps {
   readonly audit?: AuditTrail;
   /** Per-user quotas: each execution's output counts toward its user's. */
   readonly quotas?: Quotas;
+  /** Output search: each execution's output is indexed once it has ended. */
+  readonly search?: Pick<OutputIndexer, 'indexExecution' | 'outputBytes'>;
 }
 
 /**
@@ -175,7 +178,9 @@ export class Runner {
 
     const add = (stream: OutputStreamName, data: Buffer): void => {
       if (data.length === 0) return;
-      const chunk = { seq: state.lastSeq + 1, stream, data };
+      // One clock reading per delivered piece (the executor merges what queued meanwhile): the
+      // time recordings replay and the console shows beside each line.
+      const chunk = { seq: state.lastSeq + 1, stream, data, at: clock.now() };
       state.lastSeq = chunk.seq;
       state.outputBytes += data.length;
       bus.publish(execution.id, chunk);
@@ -277,5 +282,7 @@ export class Runner {
       coordination.releaseSlot(execution.username, execution.id),
     ]);
     this.onEnd?.(execution, outcome);
+    // Off the end's path: the output is all stored by now, and nobody waits for the index.
+    await this.deps.search?.indexExecution(execution.id);
   }
 }

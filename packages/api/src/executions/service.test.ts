@@ -1,6 +1,8 @@
 import { CommandPolicy, Executor, ManualClock } from '@ogent/executor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AccountAdmin } from '../auth/accounts.js';
 import { AuthService, type AuthUser } from '../auth/service.js';
+import { SessionService } from '../auth/sessions.js';
 import { LoginThrottle } from '../auth/login-throttle.js';
 import { hashPassword } from '../auth/passwords.js';
 import { TokenService, generateSigningKey } from '../auth/tokens.js';
@@ -16,7 +18,9 @@ import { MemoryExecutionStore } from '../single-node/memory-store.js';
 import { RunService } from '../runs/service.js';
 import { AuditAccess } from '../audit/access.js';
 import { MemoryAuditStore } from '../single-node/memory-audit.js';
-import { runsConfigSchema } from '../config.js';
+import { InProcessSessionEvents, MemorySessionStore } from '../single-node/memory-sessions.js';
+import { limitsConfigSchema, retentionConfigSchema, runsConfigSchema } from '../config.js';
+import { StorageAccess } from '../retention/access.js';
 import { sampleRecord } from '../testing/contracts.js';
 import { createCallerFactory } from '../trpc.js';
 import { LEASE_TTL_MS } from './runner.js';
@@ -76,8 +80,8 @@ describe('ExecutionService', () => {
     const record = sampleRecord({ username: 'alice', target: 'local' });
     await store.insert(record);
     await store.appendOutput([
-      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.from('a\n') },
-      { executionId: record.id, seq: 2, stream: 'stderr', data: Buffer.from('bc\n') },
+      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.from('a\n'), at: 1 },
+      { executionId: record.id, seq: 2, stream: 'stderr', data: Buffer.from('bc\n'), at: 2 },
     ]);
     await coordination.claim(record.id, 'another-instance', LEASE_TTL_MS);
     expect(await service.recover()).toBe(0);
@@ -117,11 +121,14 @@ describe('ExecutionService', () => {
     await tick();
     // Still running elsewhere: no false `interrupted` end.
     expect(messages).toEqual([]);
+    const at = clock.now();
     await store.appendOutput([
-      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.from('first\n') },
+      { executionId: record.id, seq: 1, stream: 'stdout', data: Buffer.from('first\n'), at },
     ]);
     await tick();
     expect(messages.map((m) => m.type)).toEqual(['output']);
+    // Read back from the log, the chunk still says when it arrived.
+    expect(messages[0]).toMatchObject({ times: [[0, at]] });
     await store.finish(record.id, {
       status: 'completed',
       exitCode: 0,
@@ -189,6 +196,7 @@ describe('a long-lived context and its token', () => {
           viewAll: false,
           cancelAll: false,
           audit: false,
+          manageUsers: false,
         },
       },
       tokens,
@@ -198,6 +206,11 @@ describe('a long-lived context and its token', () => {
           freeFailuresPerAddress: 30,
           windowMs: 3_600_000,
           maxDelayMs: 900_000,
+        }),
+        sessions: new SessionService(new MemorySessionStore(), new InProcessSessionEvents(), {
+          tokenTtlMs: 3_600_000,
+          maxSessionAgeMs: 12 * 3_600_000,
+          clock,
         }),
       },
     );
@@ -225,7 +238,15 @@ describe('a long-lived context and its token', () => {
       executions: service,
       runs,
       audit: new AuditAccess(new MemoryAuditStore()),
+      accounts: new AccountAdmin(auth, { clock }),
       catalog: new TargetCatalog([], policy),
+      storage: new StorageAccess({
+        storage: () => Promise.reject(new Error('not used here')),
+        retention: retentionConfigSchema.parse({}),
+        limits: limitsConfigSchema.parse({}),
+        quotas: {},
+        searchOutputBytes: 0,
+      }),
       clock,
     };
     const { token, expiresAt } = await auth.login('alice', 'alice-password', '127.0.0.1');

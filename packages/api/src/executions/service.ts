@@ -7,6 +7,7 @@ import { type AdmittedExecution, Admission, type ExecuteRequest } from './admiss
 import { endMessageFromRecord } from './messages.js';
 import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
 import type {
+  ExecutionListItem,
   ExecutionMessage,
   ExecutionOutcome,
   ExecutionQuery,
@@ -123,8 +124,13 @@ export class ExecutionService {
   list(
     user: AuthUser,
     query: Omit<ExecutionQuery, 'username'> & { username?: string },
-  ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  ): Promise<{ items: ExecutionListItem[]; nextCursor: string | null }> {
     return this.access.list(user, query);
+  }
+
+  /** How much of each execution's output text search sees, in bytes (0: commands only). */
+  searchScope(): { outputBytes: number } {
+    return { outputBytes: this.deps.search?.outputBytes ?? 0 };
   }
 
   /**
@@ -200,6 +206,7 @@ export class ExecutionService {
         ...stored,
         truncated: false,
       });
+      await this.deps.search?.indexExecution(record.id);
       this.orphans.delete(record.id);
       count += 1;
     }

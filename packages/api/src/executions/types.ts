@@ -61,11 +61,26 @@ export interface OutputChunk {
   readonly seq: number;
   readonly stream: OutputStreamName;
   readonly data: Buffer;
+  /**
+   * When it arrived: milliseconds since the epoch, taken by the server (the runner's clock) as
+   * the executor delivered the bytes. Null for output stored before arrival times were kept.
+   */
+  readonly at: number | null;
 }
 
+/** A chunk as the runner hands it to the output log: its arrival time is always known. */
 export interface StoredChunk extends OutputChunk {
   readonly executionId: string;
+  readonly at: number;
 }
+
+/**
+ * When the bytes of an output message arrived: `[offset into data, ms since the epoch]`, one
+ * pair per merged chunk whose time differs from the chunk before it, in order. A byte's time is
+ * that of the last pair at or before its offset; bytes before the first pair (all of them when
+ * the list is empty) have no known time: output stored before arrival times were kept.
+ */
+export type ArrivalTimes = readonly (readonly [offset: number, at: number])[];
 
 /**
  * How an execution ended, written once. `refused` here: a path argument resolved on the target
@@ -91,6 +106,12 @@ export interface ExecutionQuery {
   readonly target?: string;
   /** Substring of the input. */
   readonly search?: string;
+  /**
+   * Text search: the input contains it (ignoring case), or the indexed text of the output (its first
+   * `search.outputBytes`) has every word of it, through the database's full-text index. Each
+   * item then carries a `snippet`.
+   */
+  readonly text?: string;
   /** Only this fleet run's hosts. */
   readonly runId?: string;
   /** Leave fleet runs' hosts out (a run is listed as one, by `runs.list`). */
@@ -98,6 +119,21 @@ export interface ExecutionQuery {
   readonly limit: number;
   /** Opaque, from a previous page's `nextCursor`. */
   readonly cursor?: string;
+}
+
+/** A piece of a search snippet: plain text, and whether it is (part of) what matched. */
+export interface SnippetPart {
+  readonly text: string;
+  readonly match: boolean;
+}
+
+/** A listed execution: its record, and with a text search, where its output matched. */
+export interface ExecutionListItem extends ExecutionRecord {
+  /**
+   * With `text`: a short excerpt of the indexed output around the match (at most about 200
+   * characters, control characters removed), or null when only the command matched.
+   */
+  readonly snippet?: readonly SnippetPart[] | null;
 }
 
 /** Why an execution failed, in the end event: a code for programs, a message for people. */
@@ -115,6 +151,8 @@ export interface OutputMessage {
   readonly stream: OutputStreamName;
   /** The bytes exactly as the program wrote them (decode with a streaming TextDecoder). */
   readonly data: Uint8Array;
+  /** When they arrived, by offset into `data`. */
+  readonly times: ArrivalTimes;
 }
 
 /** The final event: exactly one, after all output. */

@@ -26,6 +26,7 @@ const chunk = (executionId: string, seq: number, bytes = 10): StoredChunk => ({
   seq,
   stream: 'stdout',
   data: Buffer.alloc(bytes),
+  at: seq,
 });
 
 describe('OutputWriter', () => {

@@ -1,4 +1,9 @@
-import type { ExecutionOutcome, ExecutionQuery, ExecutionRecord } from '../executions/types.js';
+import type {
+  ExecutionListItem,
+  ExecutionOutcome,
+  ExecutionQuery,
+  ExecutionRecord,
+} from '../executions/types.js';
 
 /**
  * Execution records: every attempt, allowed or refused, is one (the audit trail). Implemented on
@@ -12,7 +17,11 @@ export interface ExecutionRecords {
   findByIdempotencyKey(username: string, key: string): Promise<ExecutionRecord | undefined>;
   /** Writes how a running execution ended; does nothing to one that has already ended. */
   finish(id: string, outcome: ExecutionOutcome): Promise<void>;
-  list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }>;
+  /**
+   * Newest first, a page at a time. With `text`, also through the output's indexed text (see
+   * `OutputSearchIndex`), each item with its snippet.
+   */
+  list(query: ExecutionQuery): Promise<{ items: ExecutionListItem[]; nextCursor: string | null }>;
   /** Executions recorded as running, oldest first (to recover those nobody runs any more). */
   running(): Promise<ExecutionRecord[]>;
   /**

@@ -5,6 +5,7 @@ import { type RetentionConfig, durationMs } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Coordination } from '../ports/coordination.js';
 import type { OutputLog } from '../ports/output-log.js';
+import type { OutputSearchIndex } from '../ports/output-search.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { RunStore } from '../ports/runs.js';
 
@@ -45,6 +46,8 @@ export interface RetentionDeps {
   readonly logger: Logger;
   readonly instanceId: string;
   readonly audit?: AuditTrail;
+  /** Output search: the indexed text goes with the output, and with the record. */
+  readonly search?: OutputSearchIndex;
 }
 
 /**
@@ -156,6 +159,7 @@ export class RetentionService {
       // Marked first: a reader then knows the output is going, rather than finding it short.
       await records.markOutputPruned(ids, clock.now());
       await log.discard(ids);
+      await this.deps.search?.remove(ids);
       outputsPruned += ids.length;
       bytesFreed += batch.reduce((sum, e) => sum + e.outputBytes, 0);
       await coordination.claim(LOCK, instanceId, LOCK_TTL_MS);
@@ -175,6 +179,7 @@ export class RetentionService {
         const ids = await records.deleteEnded(before, BATCH);
         if (ids.length === 0) break;
         await log.discard(ids);
+        await this.deps.search?.remove(ids);
         recordsDeleted += ids.length;
         await coordination.claim(LOCK, instanceId, LOCK_TTL_MS);
       }

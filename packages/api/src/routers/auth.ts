@@ -15,4 +15,17 @@ export const authRouter = router({
 
   /** The signed-in user and what their token allows. */
   me: protectedProcedure.query(({ ctx }) => ctx.user),
+
+  /**
+   * A new token for the caller's session, valid for another `auth.tokenTtl` but never past the
+   * session's maximum age (`auth.maxSessionAge` from the sign-in). The old token stays valid
+   * until it expires; sockets opened with it stay open.
+   */
+  renew: protectedProcedure.mutation(({ ctx }) => ctx.services.auth.renew(ctx.user)),
+
+  /** Ends the caller's session: every token of it is refused from now on, its sockets closed. */
+  logout: protectedProcedure.mutation(async ({ ctx }) => {
+    await ctx.services.auth.signOut(ctx.user, ctx.clientAddress);
+    return { signedOut: true as const };
+  }),
 });

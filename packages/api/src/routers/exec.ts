@@ -77,6 +77,9 @@ export const execRouter = router({
     .input(z.object({ executionId }))
     .query(({ ctx, input }) => ctx.services.executions.byId(ctx.user, input.executionId)),
 
+  /** How much of each output a text search sees: `{ outputBytes }` (0: commands only). */
+  searchScope: protectedProcedure.query(({ ctx }) => ctx.services.executions.searchScope()),
+
   /** Executions, newest first, a page at a time. Refused attempts included. */
   list: protectedProcedure
     .input(
@@ -87,6 +90,11 @@ export const execRouter = router({
         target: z.string().max(64).optional(),
         username: z.string().max(64).optional(),
         search: z.string().max(256).optional(),
+        /**
+         * In the command or in the first `search.outputBytes` of the output (every word, through
+         * the full-text index); each item then has a `snippet` of the output around the match.
+         */
+        text: z.string().max(256).optional(),
         /** Only this fleet run's hosts. */
         runId: z.string().uuid('not a run id').optional(),
         /** Leave fleet runs' hosts out. */
@@ -101,6 +109,9 @@ export const execRouter = router({
         ...(input.target === undefined ? {} : { target: input.target }),
         ...(input.username === undefined ? {} : { username: input.username }),
         ...(input.search === undefined || input.search === '' ? {} : { search: input.search }),
+        ...(input.text === undefined || input.text.trim() === ''
+          ? {}
+          : { text: input.text.trim() }),
         ...(input.runId === undefined ? {} : { runId: input.runId }),
         ...(input.excludeRuns === undefined ? {} : { excludeRuns: input.excludeRuns }),
       }),

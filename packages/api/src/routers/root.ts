@@ -4,6 +4,8 @@ import { execRouter } from './exec.js';
 import { runsRouter } from './runs.js';
 import { auditRouter } from './audit.js';
 import { targetsRouter } from './targets.js';
+import { usersRouter } from './users.js';
+import { storageRouter } from './storage.js';
 
 export const appRouter = router({
   auth: authRouter,
@@ -11,6 +13,8 @@ export const appRouter = router({
   exec: execRouter,
   runs: runsRouter,
   audit: auditRouter,
+  users: usersRouter,
+  storage: storageRouter,
 });
 
 /** The API's type, all a client needs: `createTRPCClient<AppRouter>(...)`. */

@@ -1,7 +1,11 @@
 import { DuplicateIdempotencyKeyError } from '../errors.js';
 import type { OutputLog } from '../ports/output-log.js';
+import type { OutputSearchIndex } from '../ports/output-search.js';
 import type { ExecutionRecords } from '../ports/records.js';
+import { snippetParts } from '../search/snippet.js';
+import { markedExcerpt, searchWords } from '../search/words.js';
 import type {
+  ExecutionListItem,
   ExecutionOutcome,
   ExecutionQuery,
   ExecutionRecord,
@@ -13,9 +17,11 @@ import type {
  * Records and output in memory: for tests of the services, and the reference the store contract
  * suite holds every other implementation to. Nothing survives the process.
  */
-export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
+export class MemoryExecutionStore implements ExecutionRecords, OutputLog, OutputSearchIndex {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly output = new Map<string, OutputChunk[]>();
+  /** Indexed output text, by execution. */
+  private readonly texts = new Map<string, string>();
 
   insert(record: ExecutionRecord): Promise<void> {
     if (
@@ -47,9 +53,18 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
     return Promise.resolve();
   }
 
-  list(query: ExecutionQuery): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  list(query: ExecutionQuery): Promise<{ items: ExecutionListItem[]; nextCursor: string | null }> {
     const [afterAt, afterId] =
       query.cursor === undefined ? [Infinity, ''] : (JSON.parse(query.cursor) as [number, string]);
+    const words = query.text === undefined ? [] : searchWords(query.text);
+    const excerpts = new Map<string, string | null>();
+    const textMatches = (r: ExecutionRecord): boolean => {
+      if (query.text === undefined) return true;
+      const text = this.texts.get(r.id);
+      const excerpt = text === undefined ? null : markedExcerpt(text, words);
+      excerpts.set(r.id, excerpt);
+      return r.input.toLowerCase().includes(query.text.toLowerCase()) || excerpt !== null;
+    };
     const matching = [...this.records.values()]
       .filter(
         (r) =>
@@ -59,10 +74,15 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
           (query.search === undefined || r.input.includes(query.search)) &&
           (query.runId === undefined || r.runId === query.runId) &&
           (query.excludeRuns !== true || r.runId === null) &&
-          (r.createdAt < afterAt || (r.createdAt === afterAt && r.id < afterId)),
+          (r.createdAt < afterAt || (r.createdAt === afterAt && r.id < afterId)) &&
+          textMatches(r),
       )
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-    const items = matching.slice(0, query.limit);
+    const items: ExecutionListItem[] = matching.slice(0, query.limit).map((r) => {
+      if (query.text === undefined) return r;
+      const excerpt = excerpts.get(r.id) ?? null;
+      return { ...r, snippet: excerpt === null ? null : snippetParts(excerpt) };
+    });
     const last = items.at(-1);
     return Promise.resolve({
       items,
@@ -111,6 +131,16 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
     return Promise.resolve();
   }
 
+  index(executionId: string, text: string): Promise<void> {
+    this.texts.set(executionId, text);
+    return Promise.resolve();
+  }
+
+  remove(executionIds: readonly string[]): Promise<void> {
+    for (const id of executionIds) this.texts.delete(id);
+    return Promise.resolve();
+  }
+
   withOutput(query: {
     readonly finishedBefore?: number;
     readonly limit: number;
@@ -147,6 +177,7 @@ export class MemoryExecutionStore implements ExecutionRecords, OutputLog {
     for (const id of ids) {
       this.records.delete(id);
       this.output.delete(id);
+      this.texts.delete(id);
     }
     return Promise.resolve(ids);
   }

@@ -5,6 +5,7 @@ import {
   describeCoordinationContract,
   describeExecutionStoreContract,
   describeLiveBusContract,
+  describeOutputSearchContract,
   describeRunStoreContract,
 } from '../testing/index.js';
 import { InProcessControl } from './control.js';
@@ -18,6 +19,10 @@ describe('single-node implementations', () => {
   describeExecutionStoreContract('in memory', () => {
     const store = new MemoryExecutionStore();
     return Promise.resolve({ records: store, log: store, close: () => Promise.resolve() });
+  });
+  describeOutputSearchContract('in memory', () => {
+    const store = new MemoryExecutionStore();
+    return Promise.resolve({ records: store, index: store, close: () => Promise.resolve() });
   });
   describeRunStoreContract('in memory', () =>
     Promise.resolve({ store: new MemoryRunStore(), close: () => Promise.resolve() }),

@@ -1,7 +1,7 @@
 import { ManualClock } from '@ogent/executor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateIdempotencyKeyError } from '../errors.js';
-import type { EndMessage, ExecutionRecord, OutputChunk } from '../executions/types.js';
+import type { EndMessage, ExecutionRecord, OutputChunk, StoredChunk } from '../executions/types.js';
 import type { Control } from '../ports/control.js';
 import type { Coordination } from '../ports/coordination.js';
 import type { LiveBus } from '../ports/live-bus.js';
@@ -52,10 +52,18 @@ export function sampleRecord(overrides: Partial<ExecutionRecord> = {}): Executio
   };
 }
 
-const chunk = (seq: number, text: string, stream: 'stdout' | 'stderr' = 'stdout'): OutputChunk => ({
+/** Arrival times of the sample chunks: a second apart, from this. */
+const ARRIVED = 1_700_000_000_000;
+
+const chunk = (
+  seq: number,
+  text: string,
+  stream: 'stdout' | 'stderr' = 'stdout',
+): Omit<StoredChunk, 'executionId'> => ({
   seq,
   stream,
   data: Buffer.from(text),
+  at: ARRIVED + seq * 1_000,
 });
 
 export interface StoreUnderTest {
@@ -190,6 +198,8 @@ export function describeExecutionStoreContract(
         [3, 'stdout', 'three\n'],
       ]);
       expect((await store.log.readOutput(a.id, 2, 1 << 20)).map((c) => c.seq)).toEqual([2, 3]);
+      // Each chunk keeps the time it arrived, to the millisecond.
+      expect(all.map((c) => c.at)).toEqual([1, 2, 3].map((seq) => ARRIVED + seq * 1_000));
       // maxBytes bounds the read, but a read always makes progress.
       expect((await store.log.readOutput(a.id, 1, 5)).map((c) => c.seq)).toEqual([1]);
       expect((await store.log.readOutput(a.id, 1, 1)).map((c) => c.seq)).toEqual([1]);
@@ -268,6 +278,9 @@ export function describeLiveBusContract(
       expect(from2.state === 'live' && from2.chunks.map((c) => c.seq)).toEqual([2, 3, 4]);
       expect(from2.state === 'live' && Buffer.from(from2.chunks[0]?.data ?? []).toString()).toBe(
         '2222222222',
+      );
+      expect(from2.state === 'live' && from2.chunks.map((c) => c.at)).toEqual(
+        [2, 3, 4].map((seq) => ARRIVED + seq * 1_000),
       );
       // maxBytes bounds a read (one chunk at least, so that it always makes progress).
       const bounded = await bus.read('x', 1, 25);

@@ -10,3 +10,4 @@ export {
   sampleRun,
   type StoreUnderTest,
 } from './contracts.js';
+export { describeOutputSearchContract, type SearchUnderTest } from './search-contract.js';

@@ -17,6 +17,8 @@ function localEnvironment(account: LocalAccount): NodeJS.ProcessEnv {
     HOME: account.directory,
     USER: account.username,
     LOGNAME: account.username,
+    // The console renders ANSI colours: `ls --color=always` and friends need a terminal type.
+    TERM: 'xterm-256color',
   };
 }
 

@@ -188,6 +188,60 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('executions_run').on('executions').column('run_id').execute();
     },
   },
+  '0006_sessions': {
+    async up(db: Kysely<unknown>) {
+      // Sessions: what each sign-in started, renewed and revoked; administrators' run-time
+      // changes to accounts.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('token_expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('renewed_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_reason', 'text')
+        .addColumn('address', 'text')
+        .execute();
+      await db.schema
+        .createIndex('sessions_user')
+        .on('sessions')
+        .columns(['username', 'expires_at'])
+        .execute();
+      await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
+      await db.schema
+        .createTable('account_states')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('disabled', 'integer', (c) => c.notNull())
+        .addColumn('roles', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0007_output_times': {
+    async up(db: Kysely<unknown>) {
+      // When each chunk of output arrived (ms since the epoch), for recordings and per-line
+      // times. Chunks stored before have none (null): their time is unknown.
+      await db.schema.alterTable('execution_output').addColumn('arrived_at', 'bigint').execute();
+    },
+  },
+  '0008_output_search': {
+    async up(db: Kysely<unknown>) {
+      // Output search: the first `search.outputBytes` of each ended execution's output as text,
+      // its words (the `simple` configuration: lower-cased, no stemming, no stop words) in a GIN
+      // index. Output stored before this migration is not indexed.
+      await sql`create table output_search (
+        execution_id text primary key references executions (id) on delete cascade,
+        body text not null,
+        document tsvector generated always as (to_tsvector('simple', body)) stored
+      )`.execute(db);
+      await sql`create index output_search_document on output_search using gin (document)`.execute(
+        db,
+      );
+    },
+  },
 };
 
 /**

@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { chunksWithin } from '../read-window.js';
 import type { PgDatabase } from './schema.js';
 
-/** PostgreSQL allows 65535 bound parameters per statement; a row takes 4. */
+/** PostgreSQL allows 65535 bound parameters per statement; a row takes 5. */
 const ROWS_PER_INSERT = 4000;
 /** Rows looked at per read when choosing how many fit in maxBytes. */
 const ROWS_PER_READ = 256;
@@ -22,6 +22,7 @@ export class PgOutputLog implements OutputLog {
       seq: c.seq,
       stream: c.stream,
       data: Buffer.isBuffer(c.data) ? c.data : Buffer.from(c.data),
+      arrived_at: c.at,
     }));
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
@@ -61,13 +62,18 @@ export class PgOutputLog implements OutputLog {
     if (last === undefined) return [];
     const rows = await this.db
       .selectFrom('execution_output')
-      .select(['seq', 'stream', 'data'])
+      .select(['seq', 'stream', 'data', 'arrived_at'])
       .where('execution_id', '=', executionId)
       .where('seq', '>=', fromSeq)
       .where('seq', '<=', last)
       .orderBy('seq')
       .execute();
-    return rows.map((row) => ({ seq: row.seq, stream: row.stream, data: row.data }));
+    return rows.map((row) => ({
+      seq: row.seq,
+      stream: row.stream,
+      data: row.data,
+      at: row.arrived_at,
+    }));
   }
 
   async summary(executionId: string): Promise<{ lastSeq: number; outputBytes: number }> {

@@ -1,9 +1,11 @@
 import type {
+  AccountStatesTable,
   AuditEventsTable,
   AuditHeadTable,
   ExecutionsTable,
   RunHostsTable,
   RunsTable,
+  SessionsTable,
   UsersTable,
 } from '../schema.js';
 
@@ -13,6 +15,8 @@ export interface PgExecutionOutputTable {
   seq: number;
   stream: 'stdout' | 'stderr';
   data: Buffer;
+  /** When it arrived (ms since the epoch), from migration 0007; null before. */
+  arrived_at: number | null;
 }
 
 /** The keys that sign Ogent's tokens, shared by every instance. */
@@ -28,6 +32,8 @@ export interface PgDatabase {
   executions: ExecutionsTable;
   execution_output: PgExecutionOutputTable;
   users: UsersTable;
+  sessions: SessionsTable;
+  account_states: AccountStatesTable;
   signing_keys: SigningKeysTable;
   runs: RunsTable;
   run_hosts: RunHostsTable;
