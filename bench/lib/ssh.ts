@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import type { SshdFixture } from '@ogent/executor/testing';
@@ -21,6 +21,42 @@ export function timeSsh(args: readonly string[]): Promise<number> {
       else reject(new Error(`ssh exited ${code}: ${stderr}`));
     });
   });
+}
+
+/**
+ * The same work as the product, done by OpenSSH and coreutils: receive the output, keep every
+ * byte (`tee FILE`) and forward it to a reader (`cat > /dev/null`). Resolves with the wall time
+ * in ms; the file is removed after.
+ */
+export function timeSshTee(args: readonly string[], file: string): Promise<number> {
+  const devNull = openSync('/dev/null', 'w');
+  const started = performance.now();
+  const ssh = spawn('ssh', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tee = spawn('tee', [file], { stdio: [ssh.stdout, 'pipe', 'inherit'] });
+  const cat = spawn('cat', [], { stdio: [tee.stdout, devNull, 'inherit'] });
+  const exited = (child: ReturnType<typeof spawn>, name: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`${name} exited ${code}`)),
+      );
+    });
+  let stderr = '';
+  ssh.stderr?.setEncoding('utf8');
+  ssh.stderr?.on('data', (text: string) => {
+    stderr += text;
+  });
+  return Promise.all([
+    exited(ssh, 'ssh').catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${stderr}`);
+    }),
+    exited(tee, 'tee'),
+    exited(cat, 'cat'),
+  ])
+    .then(() => performance.now() - started)
+    .finally(() => {
+      closeSync(devNull);
+      rmSync(file, { force: true });
+    });
 }
 
 /** `ssh` with a fresh connection each time (the client's defaults). */

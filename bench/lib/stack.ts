@@ -15,6 +15,8 @@ export interface BenchStack {
   readonly sshd: SshdFixture;
   readonly url: string;
   readonly serverPid: number;
+  /** The server's data directory (where it keeps output). */
+  readonly dataDir: string;
   /** A text file on the target of about `bigFileBytes`, log-like lines. */
   readonly bigFile: string;
   readonly bigFileBytes: number;
@@ -166,6 +168,7 @@ export async function startBenchStack(options: {
     sshd,
     url: server.url,
     serverPid: pid,
+    dataDir,
     bigFile,
     bigFileBytes: options.bigFileBytes,
     rss: () => readRss(pid),
