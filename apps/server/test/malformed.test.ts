@@ -208,7 +208,7 @@ describe('the HTTP contract', () => {
       expect(download.status).toBe(200);
       expect(download.headers.get('set-cookie')).toBeNull();
       expect(download.headers.get('content-disposition')).toMatch(
-        /^attachment; filename="ogent-[A-Za-z0-9._-]+-[0-9a-f]{8}\.txt"$/,
+        /^attachment; filename="ogent-[A-Za-z0-9._-]+-echo_x-\d{8}T\d{6}Z\.txt"$/,
       );
       await download.arrayBuffer();
     }

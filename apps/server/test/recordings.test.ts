@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ExecutionMessage } from '@ogent/api';
@@ -12,7 +12,15 @@ import {
   startPostgres,
   startRedis,
 } from '../src/testing/engines.js';
-import { type TestStack, type TestStackOptions, startTestStack } from '../src/testing/index.js';
+import {
+  PAUSE_MS,
+  type PauseScript,
+  SHORTEST_GAP_MS,
+  type TestStack,
+  type TestStackOptions,
+  startTestStack,
+  writePauseScript,
+} from '../src/testing/index.js';
 import { request, signedIn, watch } from './helpers.js';
 
 /**
@@ -21,37 +29,14 @@ import { request, signedIn, watch } from './helpers.js';
  * replaying a download under a pseudo-terminal.
  */
 
-/** How long the script pauses between its two halves. */
-const PAUSE_MS = 1_200;
-/**
- * The least gap the times may show across the pause: a line's time is taken when the server
- * receives it, so a busy event loop (two cores, three test suites) can stamp the first half late.
- */
-const SHORTEST_GAP_MS = PAUSE_MS - 300;
-
-/**
- * `pause`: a line on stdout and one on stderr, a pause, a last line, exit status 3. Plain sh
- * with absolute paths: commands run with an empty environment.
- */
-const PAUSE_SCRIPT = `#!/bin/sh
-echo "before pause"
-echo "warning: pausing" >&2
-/bin/sleep ${PAUSE_MS / 1000}
-echo "after pause"
-exit 3
-`;
-
-let scriptDir: string;
+/** `pause` (see writePauseScript), ending with exit status 3. */
+let pause: PauseScript;
 
 beforeAll(() => {
-  scriptDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-recordings-'));
-  chmodSync(scriptDir, 0o755);
-  writeFileSync(path.join(scriptDir, 'pause.sh'), PAUSE_SCRIPT, { mode: 0o755 });
+  pause = writePauseScript(3);
 });
 
-afterAll(() => {
-  if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
-});
+afterAll(() => pause?.remove());
 
 /** A server with the `pause` command, on the local target only. */
 function start(options: TestStackOptions = {}): Promise<TestStack> {
@@ -60,7 +45,7 @@ function start(options: TestStackOptions = {}): Promise<TestStack> {
     ...options,
     config: {
       ...options.config,
-      commands: { pause: { path: path.join(scriptDir, 'pause.sh') } },
+      commands: { pause: { path: pause.path } },
     },
   });
 }

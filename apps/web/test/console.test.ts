@@ -22,17 +22,10 @@ import { TcpProxy } from './support/proxy';
 import { type WebStack, startWebStack } from './support/stack';
 
 /**
- * Where the console's screenshot goes: test-results (ignored by git) on every run. The README's
- * docs/screenshot.png changes only when asked for: OGENT_UPDATE_SCREENSHOT=1.
+ * Where this file's screenshot of the fixtures goes, for review: test-results (ignored by git).
+ * The README's docs/screenshot.png is taken on the embedded defaults, by prompt.test.ts.
  */
-const SCREENSHOT = fileURLToPath(
-  new URL(
-    process.env.OGENT_UPDATE_SCREENSHOT === '1'
-      ? '../../../docs/screenshot.png'
-      : '../test-results/screenshot.png',
-    import.meta.url,
-  ),
-);
+const SCREENSHOT = fileURLToPath(new URL('../test-results/screenshot.png', import.meta.url));
 
 let stack: WebStack;
 let browser: Browser;
@@ -373,7 +366,7 @@ describe('history', () => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download output' }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe(`ogent-web-1-${id.slice(0, 8)}.txt`);
+    expect(download.suggestedFilename()).toMatch(/^ogent-web-1-emit_25-\d{8}T\d{6}Z\.txt$/);
     const lines = readFileSync(await download.path(), 'utf8')
       .trimEnd()
       .split('\n');

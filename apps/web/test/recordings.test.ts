@@ -1,7 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { readCast } from '@ogent/server/testing';
+import { readFileSync } from 'node:fs';
+import {
+  PAUSE_MS,
+  type PauseScript,
+  SHORTEST_GAP_MS,
+  readCast,
+  writePauseScript,
+} from '@ogent/server/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,35 +18,17 @@ import {
 } from './support/browser';
 import { type WebStack, startWebStack } from './support/stack';
 
-/** How long `pause` waits between its two halves. */
-const PAUSE_MS = 1_200;
-/**
- * The least gap the times may show across the pause: a line's time is taken when the server
- * receives it, so a busy event loop (two cores, three test suites) can stamp the first half late.
- */
-const SHORTEST_GAP_MS = PAUSE_MS - 300;
-
-/** A line on stdout and one on stderr, a pause, then a last line. */
-const PAUSE_SCRIPT = `#!/bin/sh
-echo "before pause"
-echo "warning: pausing" >&2
-/bin/sleep ${PAUSE_MS / 1000}
-echo "after pause"
-`;
-
 let stack: WebStack;
 let browser: Browser;
-let scriptDir: string;
+let pause: PauseScript;
 let open: ConsolePage[] = [];
 
 beforeAll(async () => {
-  scriptDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-web-pause-'));
-  chmodSync(scriptDir, 0o755);
-  writeFileSync(path.join(scriptDir, 'pause.sh'), PAUSE_SCRIPT, { mode: 0o755 });
+  pause = writePauseScript();
   [stack, browser] = await Promise.all([
     startWebStack({
       sshd: false,
-      config: { commands: { pause: { path: path.join(scriptDir, 'pause.sh') } } },
+      config: { commands: { pause: { path: pause.path } } },
     }),
     launchBrowser(),
   ]);
@@ -51,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  if (scriptDir !== undefined) rmSync(scriptDir, { recursive: true, force: true });
+  pause?.remove();
 });
 
 afterEach(async () => {
@@ -118,7 +104,9 @@ describe('recordings and line times in the console', () => {
       .evaluate((row) => ({
         shown: getComputedStyle(row, '::after').content,
         textStartsAt: Number.parseFloat(getComputedStyle(row).paddingLeft),
-        numberAt: Number.parseFloat(getComputedStyle(row, '::before').left),
+        numberAt: Number.parseFloat(
+          getComputedStyle(row.querySelector('.term-row__line') ?? row).left,
+        ),
       }));
     expect(column.shown).toBe(JSON.stringify(rows[0]?.time));
     expect(column.numberAt).toBeGreaterThan(0);

@@ -48,6 +48,7 @@ export interface AuditRefusal {
   readonly rule: string;
   readonly reason: string;
   readonly position?: number;
+  readonly span?: { readonly start: number; readonly end: number };
 }
 
 /** What clients get with a refusal, beyond the message: why, which rule, and the audit id. */
@@ -56,7 +57,13 @@ export interface RefusalDetails {
   readonly refusalCode: string;
   readonly rule: string;
   readonly executionId: string;
+  /** The offending character (a code-point index in the command), or null. */
   readonly position: number | null;
+  /**
+   * The word the refusal is about, as typed (code points, `end` exclusive): the command name, an
+   * option, its value or an operand; null when it is about the whole line.
+   */
+  readonly span: { readonly start: number; readonly end: number } | null;
 }
 
 /** The policy refused a command; the attempt is recorded under `executionId`. */
@@ -77,6 +84,7 @@ export class CommandRefusedError extends DomainError {
       rule: this.refusal.rule,
       executionId: this.executionId,
       position: this.refusal.position ?? null,
+      span: this.refusal.span ?? null,
     };
   }
 }

@@ -36,7 +36,13 @@ export {
   type SigningKey,
   type VerifiedToken,
 } from './auth/tokens.js';
-export { TargetCatalog, type CommandHint, type TargetView } from './catalog.js';
+export {
+  TargetCatalog,
+  type CommandHint,
+  type OptionHint,
+  type TargetView,
+  type ValueHint,
+} from './catalog.js';
 export {
   appRoleSchema,
   authConfigSchema,

@@ -85,8 +85,16 @@ describe('the published client types', () => {
     type Target = RouterOutputs['targets']['list'][number];
     expectTypeOf<Target['id']>().toEqualTypeOf<string>();
     expectTypeOf<keyof Target['commands'][number]>().toEqualTypeOf<
-      'name' | 'description' | 'usage' | 'options' | 'minArgs' | 'maxArgs'
+      | 'name'
+      | 'description'
+      | 'usage'
+      | 'options'
+      | 'optionHints'
+      | 'minArgs'
+      | 'maxArgs'
+      | 'operandHints'
     >();
+    expectTypeOf<Target['host']>().toEqualTypeOf<string | null>();
 
     expectTypeOf<RouterInputs['exec']['execute']>().toEqualTypeOf<{
       target: string;
@@ -120,5 +128,9 @@ describe('the published client types', () => {
     expectTypeOf<NonNullable<ErrorShape['data']['refusal']>['position']>().toEqualTypeOf<
       number | null
     >();
+    expectTypeOf<NonNullable<ErrorShape['data']['refusal']>['span']>().toEqualTypeOf<{
+      readonly start: number;
+      readonly end: number;
+    } | null>();
   });
 });

@@ -17,7 +17,7 @@ export {
   type PathRefusalKind,
 } from './path-operands.js';
 export { OPERANDS_READ_AS_OPTIONS, optionArgumentSchema } from './policy/schema.js';
-export type { Decision, Permitted, Refusal, RefusalCode } from './policy/decision.js';
+export type { Decision, Permitted, Refusal, RefusalCode, WordSpan } from './policy/decision.js';
 export { CommandPolicy, targetMatches, type AccessContext } from './policy/policy.js';
 export { DEFAULT_MAX_INPUT_LENGTH, sanitizeInput } from './policy/sanitize.js';
 export {

@@ -68,7 +68,7 @@ describe('quoteArgv', () => {
     fc.assert(
       fc.property(printable, (argv) => {
         const tokens = tokenize(quoteArgv(argv));
-        expect(tokens).toEqual({ ok: true, argv });
+        expect(tokens).toMatchObject({ ok: true, argv });
       }),
       { numRuns: 500 },
     );

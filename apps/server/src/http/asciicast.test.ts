@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCast } from '../testing/asciicast.js';
-import { CAST_COLS, CAST_ROWS, CastEncoder, castExitStatus, castFileName } from './asciicast.js';
+import { CAST_COLS, CAST_ROWS, CastEncoder, castExitStatus } from './asciicast.js';
 
 const START = 1_700_000_000_250;
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -148,20 +148,5 @@ describe('castExitStatus', () => {
     [{ exitCode: null, signal: 'NOT-A-SIGNAL' }, 1],
   ])('%o -> %i', (record, status) => {
     expect(castExitStatus(record)).toBe(status);
-  });
-});
-
-describe('castFileName', () => {
-  it('names the target, the command and the start, in characters safe in any header', () => {
-    expect(
-      castFileName({
-        target: 'web-1',
-        input: 'ls -la /var/log',
-        createdAt: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
-      }),
-    ).toBe('ogent-web-1-ls_-la_var_log-20250102T030405Z.cast');
-    expect(castFileName({ target: 'a"b', input: '"; rm', createdAt: 0 })).toBe(
-      'ogent-a_b-rm-19700101T000000Z.cast',
-    );
   });
 });

@@ -132,19 +132,3 @@ export function castExitStatus(record: Pick<ExecutionRecord, 'exitCode' | 'signa
   const number = record.signal === null ? undefined : signals[`SIG${record.signal}`];
   return number === undefined ? 1 : 128 + number;
 }
-
-/** The recording's file name: the target, the command and when it started (UTC). */
-export function castFileName(
-  record: Pick<ExecutionRecord, 'target' | 'input' | 'createdAt'>,
-): string {
-  const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_');
-  const when = new Date(record.createdAt)
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/[-:]/g, '');
-  const command =
-    safe(record.input)
-      .replace(/^_+|_+$/g, '')
-      .slice(0, 60) || 'command';
-  return `ogent-${safe(record.target)}-${command}-${when}.cast`;
-}

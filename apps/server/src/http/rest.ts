@@ -16,8 +16,9 @@ import {
 } from '@ogent/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { type CastVersion, CastEncoder, castExitStatus, castFileName } from './asciicast.js';
+import { type CastVersion, CastEncoder, castExitStatus } from './asciicast.js';
 import { HttpError, readJson, sendJson } from './body.js';
+import { outputFileName } from './file-name.js';
 
 /** Output returned inline by POST /api/command; the rest is downloaded from outputUrl. */
 export const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
@@ -30,11 +31,6 @@ const EXECUTION_PATH = /^\/api\/executions\/([^/]*)\/output$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const createCaller = createCallerFactory(appRouter);
-
-/** A file name made only of characters that are safe in any Content-Disposition header. */
-function safeFileName(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]/g, '_');
-}
 
 /**
  * The HTTP contract of the original design, for curl and non-TypeScript clients: a thin adapter
@@ -229,6 +225,7 @@ export class RestApi {
           rule: record.rule,
           executionId,
           position: null,
+          span: null,
         });
         return;
       }
@@ -395,7 +392,7 @@ export class RestApi {
         started = true;
         res.writeHead(200, {
           'content-type': 'text/plain; charset=utf-8',
-          'content-disposition': `attachment; filename="ogent-${safeFileName(record.target)}-${executionId.slice(0, 8)}.txt"`,
+          'content-disposition': `attachment; filename="${outputFileName(record, 'txt')}"`,
           'cache-control': 'no-store',
         });
       }
@@ -438,7 +435,7 @@ export class RestApi {
         started = true;
         res.writeHead(200, {
           'content-type': 'application/x-asciicast; charset=utf-8',
-          'content-disposition': `attachment; filename="${castFileName(record)}"`,
+          'content-disposition': `attachment; filename="${outputFileName(record, 'cast')}"`,
           'cache-control': 'no-store',
         });
         res.write(cast.header());

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { createSessionTables } from './session-tables.js';
 
 /**
  * Schema changes, in order. Never edit one that has shipped: add the next. Names sort in the
@@ -192,36 +193,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0007_sessions': {
-    async up(db: Kysely<unknown>) {
-      // Sessions: what each sign-in started, renewed and revoked; administrators' run-time
-      // changes to accounts.
-      await db.schema
-        .createTable('sessions')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('username', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
-        .addColumn('expires_at', 'integer', (c) => c.notNull())
-        .addColumn('token_expires_at', 'integer', (c) => c.notNull())
-        .addColumn('renewed_at', 'integer')
-        .addColumn('revoked_at', 'integer')
-        .addColumn('revoked_reason', 'text')
-        .addColumn('address', 'text')
-        .execute();
-      await db.schema
-        .createIndex('sessions_user')
-        .on('sessions')
-        .columns(['username', 'expires_at'])
-        .execute();
-      await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
-      await db.schema
-        .createTable('account_states')
-        .addColumn('username', 'text', (c) => c.primaryKey())
-        .addColumn('disabled', 'integer', (c) => c.notNull())
-        .addColumn('roles', 'text')
-        .addColumn('updated_at', 'integer', (c) => c.notNull())
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .execute();
-    },
+    up: (db: Kysely<unknown>) => createSessionTables(db, 'integer'),
   },
   '0008_output_times': {
     async up(db: Kysely<unknown>) {
@@ -240,6 +212,12 @@ const migrations: Record<string, Migration> = {
         body,
         tokenize = 'unicode61 remove_diacritics 2'
       )`.execute(db);
+    },
+  },
+  '0010_output_lines': {
+    async up(db: Kysely<unknown>) {
+      // Lines of output, counted as it streams, for history. Null for executions before.
+      await db.schema.alterTable('executions').addColumn('output_lines', 'integer').execute();
     },
   },
 };

@@ -40,6 +40,7 @@ function toRecord(row: Selectable<ExecutionsTable>): ExecutionRecord {
     finishedAt: row.finished_at,
     durationMs: row.duration_ms,
     outputBytes: row.output_bytes,
+    outputLines: row.output_lines,
     lastSeq: row.last_seq,
     // 1 from SQLite, true from PostgreSQL's boolean.
     truncated: row.truncated === 1 || (row.truncated as unknown) === true,
@@ -100,6 +101,7 @@ export class SqlRecords implements ExecutionRecords {
           finished_at: record.finishedAt,
           duration_ms: record.durationMs,
           output_bytes: record.outputBytes,
+          output_lines: record.outputLines,
           last_seq: record.lastSeq,
           truncated: record.truncated ? 1 : 0,
           output_pruned_at: record.outputPrunedAt,
@@ -146,6 +148,7 @@ export class SqlRecords implements ExecutionRecords {
         finished_at: outcome.finishedAt,
         duration_ms: outcome.durationMs,
         output_bytes: outcome.outputBytes,
+        output_lines: outcome.outputLines,
         last_seq: outcome.lastSeq,
         truncated: outcome.truncated ? 1 : 0,
       })

@@ -26,6 +26,8 @@ export interface ExecutionsTable {
   finished_at: number | null;
   duration_ms: number | null;
   output_bytes: number;
+  /** Lines of output, from migration 0010 (PostgreSQL 0009); null before. */
+  output_lines: number | null;
   last_seq: number;
   truncated: number;
   idempotency_key: string | null;

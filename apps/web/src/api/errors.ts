@@ -9,6 +9,8 @@ export interface Refusal {
   readonly executionId: string;
   /** Code-point index of the offending character in the command, or null. */
   readonly position: number | null;
+  /** The offending word (command name, option, value, operand) in code points, or null. */
+  readonly span: { readonly start: number; readonly end: number } | null;
 }
 
 export function isApiError(error: unknown): error is TRPCClientError<AppRouter> {

@@ -10,6 +10,19 @@ describe('routes', () => {
     ['#/storage', { name: 'storage' }],
     ['#/storage/x', { name: 'console' }],
     [`#/executions/${RUN}`, { name: 'execution', id: RUN }],
+    [`#/executions/${RUN}/L120`, { name: 'execution', id: RUN, lines: { from: 120, to: 120 } }],
+    [
+      `#/executions/${RUN.toUpperCase()}/L120-L140`,
+      { name: 'execution', id: RUN, lines: { from: 120, to: 140 } },
+    ],
+    [
+      `#/executions/${RUN}/L140-L120`,
+      { name: 'execution', id: RUN, lines: { from: 120, to: 140 } },
+    ],
+    [`#/executions/${RUN}/L0`, { name: 'console' }],
+    [`#/executions/${RUN}/L12-`, { name: 'console' }],
+    [`#/executions/${RUN}/`, { name: 'console' }],
+    [`#/executions/${RUN}/L1/x`, { name: 'console' }],
     [`#/runs/${RUN}`, { name: 'run', id: RUN, host: null }],
     [
       `#/runs/${RUN.toUpperCase()}/hosts/web-01.dc_2`,
@@ -27,6 +40,8 @@ describe('routes', () => {
       { name: 'console' },
       { name: 'storage' },
       { name: 'execution', id: RUN },
+      { name: 'execution', id: RUN, lines: { from: 7, to: 7 } },
+      { name: 'execution', id: RUN, lines: { from: 7, to: 90 } },
       { name: 'run', id: RUN, host: null },
       { name: 'run', id: RUN, host: 'web-7' },
     ] as const) {

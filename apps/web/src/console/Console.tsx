@@ -1,7 +1,9 @@
 import type { CommandHint, TargetView } from '../api/types.js';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { trpc } from '../api/trpc';
-import { navigate, useRoute } from '../app/route';
+import { navigate, routeHref, useRoute } from '../app/route';
+import { SMALL_SCREEN, useMediaQuery } from '../app/use-media-query';
+import { targetName } from '../app/target-name';
 import { useTabState } from '../app/use-tab-state';
 import { ExecutionPane } from '../execution/ExecutionPane';
 import { formatCount } from '../execution/status';
@@ -12,9 +14,10 @@ import { HistoryPanel } from '../history/HistoryPanel';
 import { RunView } from '../runs/RunView';
 import { StoragePanel } from '../storage/StoragePanel';
 import { useSignedIn } from '../session/session-context';
-import { CommandBar, type CommandScope } from './CommandBar';
+import { CommandBar, type CommandBarHandle, type CommandScope } from './CommandBar';
 import { uniqueCommands } from './command-history';
 import { Header } from './Header';
+import { HistoryDrawer } from './HistoryDrawer';
 import { Welcome } from './Welcome';
 
 /** How many of the user's past commands Up and Down can reach. */
@@ -43,7 +46,9 @@ function scopeOf(
       return undefined;
     case 'target': {
       const target = byId.get(choice.id);
-      return target === undefined ? undefined : { label: target.label, commands: target.commands };
+      return target === undefined
+        ? undefined
+        : { label: targetName(target), commands: target.commands };
     }
     case 'targets':
       return {
@@ -75,6 +80,7 @@ export function Console() {
   // Cleared on purpose: the field stays empty rather than falling back to the first target.
   const [cleared, setCleared] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const commandBar = useRef<CommandBarHandle>(null);
 
   const byId = useMemo(() => new Map(targets?.map((t) => [t.id, t])), [targets]);
   const targetText = storedTarget === '' && !cleared ? (targets?.[0]?.id ?? '') : storedTarget;
@@ -91,7 +97,13 @@ export function Console() {
   );
   const preview = useRunPreview(choice, draft);
   const scope = scopeOf(choice, byId, preview);
-  const targetLabel = useCallback((id: string) => byId.get(id)?.label ?? id, [byId]);
+  const targetLabel = useCallback(
+    (id: string) => {
+      const target = byId.get(id);
+      return target === undefined ? id : targetName(target);
+    },
+    [byId],
+  );
 
   // The user's own commands (an admin's list would otherwise hold everyone's).
   const past = trpc.exec.list.useQuery({
@@ -106,6 +118,15 @@ export function Console() {
   );
 
   const focusInput = useCallback(() => inputRef.current?.focus(), []);
+
+  // On a small screen the history is a drawer. It is open where it was opened: opening something
+  // from it (going elsewhere) closes it.
+  const smallScreen = useMediaQuery(SMALL_SCREEN);
+  const here = routeHref(route);
+  const [historyOpenAt, setHistoryOpenAt] = useState<string | null>(null);
+  const historyOpen = historyOpenAt === here;
+  const historyButton = useRef<HTMLButtonElement>(null);
+  const drawerOpen = smallScreen && historyOpen;
   const onEdit = useCallback(
     (command: string, target: string) => {
       setDraft(command);
@@ -121,6 +142,7 @@ export function Console() {
       <ExecutionPane
         key={route.id}
         executionId={route.id}
+        lines={route.lines}
         targetLabel={targetLabel}
         onEdit={onEdit}
       />
@@ -161,9 +183,16 @@ export function Console() {
 
   return (
     <div className="app">
-      <Header onSkipToInput={focusInput} />
+      <Header
+        onSkipToInput={focusInput}
+        historyOpen={smallScreen ? historyOpen : null}
+        onOpenHistory={() => setHistoryOpenAt(here)}
+        historyButtonRef={historyButton}
+        inert={drawerOpen}
+      />
       <div className="workspace">
-        <main className="main">
+        <main className="main" inert={drawerOpen}>
+          <h1 className="visually-hidden">Ogent console</h1>
           <div className="main__view">{view}</div>
           <CommandBar
             targets={targets}
@@ -186,9 +215,24 @@ export function Console() {
               void utils.runs.list.invalidate();
             }}
             inputRef={inputRef}
+            handle={commandBar}
           />
         </main>
-        <HistoryPanel selected={route} targets={targets} targetLabel={targetLabel} />
+        <HistoryDrawer
+          drawer={smallScreen}
+          open={historyOpen}
+          onClose={() => setHistoryOpenAt(null)}
+          opener={historyButton}
+        >
+          <HistoryPanel
+            selected={route}
+            targets={targets}
+            targetLabel={targetLabel}
+            onRerun={(command, target) =>
+              commandBar.current?.run(command, target, targetLabel(target))
+            }
+          />
+        </HistoryDrawer>
       </div>
     </div>
   );

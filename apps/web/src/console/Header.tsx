@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { type RefObject, useState } from 'react';
 import { UsersDialog } from '../admin/UsersDialog';
 import { useApi } from '../api/api-context';
 import { type ConnectionStatus, useConnectionStatus } from '../api/connection';
 import { useSession, useSignedIn } from '../session/session-context';
 import { Logo } from '../app/Logo';
+import { NOTIFY_AFTER_MS, useNotifications } from '../app/notifications';
 import { routeHref } from '../app/route';
 
 const CONNECTION_TEXT: Readonly<Record<ConnectionStatus, string | null>> = {
@@ -16,7 +17,22 @@ const CONNECTION_TEXT: Readonly<Record<ConnectionStatus, string | null>> = {
 /** How long signing out waits for the server to end the session. */
 const SIGN_OUT_WAIT_MS = 3_000;
 
-export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
+export function Header({
+  onSkipToInput,
+  historyOpen,
+  onOpenHistory,
+  historyButtonRef,
+  inert = false,
+}: {
+  onSkipToInput: () => void;
+  /** Whether the history drawer is open; null when there is none (the history is beside). */
+  historyOpen: boolean | null;
+  onOpenHistory: () => void;
+  /** The drawer's History button, where the focus returns when the drawer closes. */
+  historyButtonRef: RefObject<HTMLButtonElement | null>;
+  /** While a modal drawer is open over the page. */
+  inert?: boolean;
+}) {
   const session = useSignedIn();
   const { signOut } = useSession();
   const api = useApi();
@@ -24,6 +40,22 @@ export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
   const text = CONNECTION_TEXT[connection];
   const [usersOpen, setUsersOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const notifications = useNotifications();
+  const [notifyNotice, setNotifyNotice] = useState<string | null>(null);
+  const toggleNotifications = (): void => {
+    void notifications.toggle().then((state) => {
+      const text =
+        state === 'blocked'
+          ? 'Notifications are blocked for this site: allow them in the browser’s site settings.'
+          : state === 'on'
+            ? `You will be notified when a command that ran ${NOTIFY_AFTER_MS / 1000} s or more ends while this tab is in the background.`
+            : null;
+      setNotifyNotice(text);
+      if (text !== null) {
+        setTimeout(() => setNotifyNotice((current) => (current === text ? null : current)), 6000);
+      }
+    });
+  };
   // The server ends the session (its token refused everywhere) before the page forgets it; a
   // server out of reach does not keep the user here.
   const signOutEverywhere = (): void => {
@@ -34,7 +66,7 @@ export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
     ]).finally(signOut);
   };
   return (
-    <header className="topbar">
+    <header className="topbar" inert={inert}>
       <button type="button" className="skip-link" onClick={onSkipToInput}>
         Skip to the command input
       </button>
@@ -51,6 +83,18 @@ export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
         )}
       </span>
       <div className="topbar__user">
+        {historyOpen !== null && (
+          <button
+            ref={historyButtonRef}
+            type="button"
+            className="button button--quiet"
+            aria-haspopup="dialog"
+            aria-expanded={historyOpen}
+            onClick={onOpenHistory}
+          >
+            History
+          </button>
+        )}
         <span className="topbar__name" data-testid="signed-in-user">
           {session.user.username}
         </span>
@@ -61,6 +105,17 @@ export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
           <a className="button button--quiet" href={routeHref({ name: 'storage' })}>
             Storage
           </a>
+        )}
+        {notifications.state !== 'unsupported' && (
+          <button
+            type="button"
+            className="button button--quiet"
+            aria-pressed={notifications.state === 'on'}
+            onClick={toggleNotifications}
+            title={`A desktop notification when a command that ran ${NOTIFY_AFTER_MS / 1000} s or more ends while this tab is in the background`}
+          >
+            Notify<span className="visually-hidden"> me when a long command ends</span>
+          </button>
         )}
         {session.user.manageUsers === true && (
           <button type="button" className="button button--quiet" onClick={() => setUsersOpen(true)}>
@@ -76,6 +131,9 @@ export function Header({ onSkipToInput }: { onSkipToInput: () => void }) {
           Sign out
         </button>
       </div>
+      <p className="topbar__notice" role="status">
+        {notifyNotice}
+      </p>
       {usersOpen && <UsersDialog onClose={() => setUsersOpen(false)} />}
     </header>
   );

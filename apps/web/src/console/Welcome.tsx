@@ -1,4 +1,5 @@
 import type { TargetView } from '../api/types.js';
+import { targetName } from '../app/target-name';
 
 /** With nothing open: what can be run on the chosen target, each a click away. */
 export function Welcome({
@@ -29,7 +30,7 @@ export function Welcome({
   return (
     <section className="welcome" aria-labelledby="welcome-title">
       <h2 id="welcome-title" className="welcome__title">
-        Allowed on {target.label}
+        Allowed on {targetName(target)}
       </h2>
       <p className="welcome__lead">
         Type a command below and press <kbd>Enter</kbd>. Only these commands and options are

@@ -1,20 +1,25 @@
 import type { ExecutionState } from '../api/types.js';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '../api/api-context';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { copyText } from '../app/clipboard';
 import { useNow } from '../app/clock';
+import { BASE_TITLE, useDocumentTitle } from '../app/use-document-title';
 import { usePreference } from '../app/use-preference';
+import { navigate, routeHref } from '../app/route';
+import type { LineRange } from '../output/line-range';
 import { LINE_TIMES_MODES, type LineTimesMode } from '../output/line-times';
-import { TerminalView } from '../output/TerminalView';
+import { OutputView } from '../output/OutputView';
+import { plainLines } from '../output/sgr';
 import { useFrameVersion } from '../output/use-frame-version';
 import { useSession, useSignedIn } from '../session/session-context';
-import { SessionExpiredError, downloadOutput } from './download';
+import { SessionExpiredError, downloadOutput, fetchOutputText } from './download';
 import { ExecutionFeed } from './execution-feed';
 import { StatusBadge } from './StatusBadge';
 import {
   STATUS_LABELS,
+  executionSummary,
   formatBytes,
   formatCount,
   formatDate,
@@ -22,9 +27,12 @@ import {
   formatFull,
   formatWhen,
 } from './status';
+import { useEndNotification } from './use-end-notification';
 
 interface ExecutionPaneProps {
   readonly executionId: string;
+  /** Lines of the output a link points at. */
+  readonly lines?: LineRange;
   readonly targetLabel: (id: string) => string;
   /** Puts a command back in the input to edit and run again. */
   readonly onEdit: (command: string, target: string) => void;
@@ -50,7 +58,12 @@ function isCancelKey(event: KeyboardEvent): boolean {
  * One execution: what ran where, its output (live while it runs, replayed from the store after),
  * and how it ended. Opening it again after a reload reattaches to a run still going.
  */
-export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPaneProps) {
+export function ExecutionPane({
+  executionId,
+  lines: selectedLines,
+  targetLabel,
+  onEdit,
+}: ExecutionPaneProps) {
   const api = useApi();
   const session = useSignedIn();
   const { expire } = useSession();
@@ -150,6 +163,24 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
       },
     );
   };
+  // The whole output from the server, not the rows the view holds or draws.
+  const [copying, setCopying] = useState(false);
+  const copyOutput = (): void => {
+    setCopying(true);
+    fetchOutputText(session.token, executionId)
+      .then((text) => copyText(plainLines(text)))
+      .then(
+        () => {
+          setCopying(false);
+          flash('Output copied.');
+        },
+        (error: unknown) => {
+          setCopying(false);
+          if (error instanceof SessionExpiredError) expire();
+          else flash(errorMessage(error));
+        },
+      );
+  };
   const [lineTimes, setLineTimes] = usePreference<LineTimesMode>(
     'lineTimes',
     LINE_TIMES_MODES,
@@ -171,6 +202,26 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
   const refused = status === 'refused';
   const replaying = info !== undefined && info.status !== 'running' && !ended && phase !== 'failed';
 
+  const summary = info === undefined ? null : executionSummary(status, exitCode, info.input);
+  useDocumentTitle(summary === null ? null : `${summary} — ${BASE_TITLE}`);
+  useEndNotification({
+    executionId,
+    status,
+    durationMs: duration,
+    title: summary ?? '',
+    body:
+      info === undefined
+        ? ''
+        : `on ${targetLabel(info.target)}${duration === null ? '' : ` · ${formatDuration(duration)}`}`,
+  });
+
+  // On a screen too short for the whole console (a phone held sideways) the page scrolls: bring
+  // the output into view when an execution opens, rather than leave the reader at the prompt.
+  const sectionRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    sectionRef.current?.querySelector('.terminal')?.scrollIntoView({ block: 'nearest' });
+  }, []);
+
   if (record.isError) {
     return (
       <section className="run run--missing" aria-label="Execution">
@@ -184,7 +235,7 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
   }
 
   return (
-    <section className="run" aria-labelledby="run-command" data-phase={phase}>
+    <section ref={sectionRef} className="run" aria-labelledby="run-command" data-phase={phase}>
       <header className="run__header">
         <div className="run__title">
           <h2 id="run-command" className="run__command">
@@ -196,7 +247,8 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
           </h2>
           {info !== undefined && (
             <p className="run__meta">
-              on <strong>{targetLabel(info.target)}</strong>
+              {status !== null && <StatusBadge status={status} exitCode={exitCode} compact />} on{' '}
+              <strong>{targetLabel(info.target)}</strong>
               {info.username !== session.user.username && <> · by {info.username}</>} ·{' '}
               <time
                 dateTime={new Date(info.createdAt).toISOString()}
@@ -309,12 +361,28 @@ export function ExecutionPane({ executionId, targetLabel, onEdit }: ExecutionPan
           </p>
         </div>
       ) : (
-        <TerminalView
+        <OutputView
           buffer={feed.buffer}
           version={version}
           label={`Output of ${info?.input ?? 'the command'}`}
           lineTimes={refused ? 'off' : lineTimes}
           startedAt={info?.createdAt ?? null}
+          selection={selectedLines}
+          lineHref={(range) => routeHref({ name: 'execution', id: executionId, lines: range })}
+          onSelectLines={(range) => navigate({ name: 'execution', id: executionId, lines: range })}
+          onNotice={flash}
+          actions={
+            <button
+              type="button"
+              className="button button--small"
+              onClick={copyOutput}
+              // While it runs, the server's answer would wait for the end.
+              disabled={copying || running || info === undefined}
+              title={running ? 'Available when the command has ended' : 'Copy the whole output'}
+            >
+              {copying ? 'Copying…' : 'Copy output'}
+            </button>
+          }
           placeholder={
             ended || replaying
               ? replaying

@@ -1,21 +1,10 @@
 import type { ExecutionState } from '../api/types.js';
-import { STATUS_DESCRIPTIONS, STATUS_LABELS } from './status';
-
-const ICONS: Readonly<Record<ExecutionState, string>> = {
-  running: '',
-  completed: '✓',
-  failed: '✕',
-  cancelled: '■',
-  timed_out: '⏱',
-  truncated: '✂',
-  interrupted: '!',
-  refused: '⊘',
-};
+import { statusView } from './status';
 
 /**
  * A status in words, with a colour and a shape so it does not rely on colour alone. A command
- * that ran to its end with a non-zero exit code is `completed` for the server; it is marked so
- * it does not pass for a success.
+ * that ran to its end with a non-zero exit code is `completed` for the server; for the reader it
+ * failed, and it shows as such: "Exit 2", in the failure's colour and shape.
  */
 export function StatusBadge({
   status,
@@ -26,7 +15,8 @@ export function StatusBadge({
   exitCode?: number | null;
   compact?: boolean;
 }) {
-  const nonZero = status === 'completed' && exitCode !== null && exitCode !== 0;
+  const view = statusView(status, exitCode);
+  const nonZero = status === 'completed' && view.tone === 'failure';
   const classes = [
     'status',
     `status--${status}`,
@@ -36,21 +26,18 @@ export function StatusBadge({
   return (
     <span
       className={classes.filter(Boolean).join(' ')}
-      title={
-        nonZero
-          ? `${STATUS_DESCRIPTIONS[status]} It exited with ${exitCode}.`
-          : STATUS_DESCRIPTIONS[status]
-      }
+      title={view.description}
       data-status={status}
+      data-tone={view.tone}
     >
       {status === 'running' ? (
         <span className="status__spinner" aria-hidden="true" />
       ) : (
         <span className="status__icon" aria-hidden="true">
-          {nonZero ? '!' : ICONS[status]}
+          {view.icon}
         </span>
       )}
-      {STATUS_LABELS[status]}
+      {view.label}
     </span>
   );
 }

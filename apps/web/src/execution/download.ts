@@ -8,6 +8,25 @@ function filenameFrom(disposition: string | null): string | null {
   return match?.[1] ?? null;
 }
 
+/** The response to a request for an execution's output, checked. */
+async function outputResponse(token: string, executionId: string, query = ''): Promise<Response> {
+  const response = await fetch(
+    `/api/executions/${encodeURIComponent(executionId)}/output${query}`,
+    { headers: { authorization: `Bearer ${token}` } },
+  );
+  if (response.status === 401) throw new SessionExpiredError('Your session has expired.');
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: string } | null;
+    throw new Error(body?.error ?? `The output could not be fetched (HTTP ${response.status}).`);
+  }
+  return response;
+}
+
+/** An execution's whole output (both streams, in order) as text, as the server stores it. */
+export async function fetchOutputText(token: string, executionId: string): Promise<string> {
+  return (await outputResponse(token, executionId)).text();
+}
+
 /**
  * Saves an execution's whole output (both streams, in order) as a text file, or as an asciicast
  * recording (`cast`) that replays it with its timing: fetched with the token in a header (a plain
@@ -18,16 +37,11 @@ export async function downloadOutput(
   executionId: string,
   format: 'text' | 'cast' = 'text',
 ): Promise<string> {
-  const query = format === 'cast' ? '?format=cast' : '';
-  const response = await fetch(
-    `/api/executions/${encodeURIComponent(executionId)}/output${query}`,
-    { headers: { authorization: `Bearer ${token}` } },
+  const response = await outputResponse(
+    token,
+    executionId,
+    format === 'cast' ? '?format=cast' : '',
   );
-  if (response.status === 401) throw new SessionExpiredError('Your session has expired.');
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: string } | null;
-    throw new Error(body?.error ?? `The download failed (HTTP ${response.status}).`);
-  }
   const blob = await response.blob();
   const name =
     filenameFrom(response.headers.get('content-disposition')) ??

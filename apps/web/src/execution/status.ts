@@ -26,6 +26,86 @@ export const STATUS_DESCRIPTIONS: Readonly<Record<ExecutionState, string>> = {
   refused: 'The policy did not allow the command; nothing ran.',
 };
 
+/** How a status reads: the good, the bad, and the neither (stopped, or still going). */
+export type StatusTone = 'running' | 'success' | 'failure' | 'warning' | 'neutral';
+
+/** A status as people read it: a word, a shape and a tone, so it never relies on colour alone. */
+export interface StatusView {
+  readonly label: string;
+  readonly icon: string;
+  readonly tone: StatusTone;
+  readonly description: string;
+}
+
+const ICONS: Readonly<Record<ExecutionState, string>> = {
+  running: '…',
+  completed: '✓',
+  failed: '✕',
+  cancelled: '■',
+  timed_out: '⏱',
+  truncated: '✂',
+  interrupted: '!',
+  refused: '⊘',
+};
+
+const TONES: Readonly<Record<ExecutionState, StatusTone>> = {
+  running: 'running',
+  completed: 'success',
+  failed: 'failure',
+  cancelled: 'neutral',
+  timed_out: 'warning',
+  truncated: 'warning',
+  interrupted: 'neutral',
+  refused: 'failure',
+};
+
+/**
+ * A status with its exit code. A command that ran to its end with a non-zero exit code is
+ * `completed` for the server (it ran; the API's status says so), but for the person who ran it
+ * the command failed: it reads "Exit 2", with the failure's shape and colour.
+ */
+export function statusView(status: ExecutionState, exitCode: number | null = null): StatusView {
+  if (status === 'completed' && exitCode !== null && exitCode !== 0) {
+    return {
+      label: `Exit ${exitCode}`,
+      icon: ICONS.failed,
+      tone: 'failure',
+      description: `The command ran to its end and exited with ${exitCode}: it failed.`,
+    };
+  }
+  return {
+    label: STATUS_LABELS[status],
+    icon: ICONS[status],
+    tone: TONES[status],
+    description: STATUS_DESCRIPTIONS[status],
+  };
+}
+
+/** The most of a command a tab's title or a notification shows. */
+const SUMMARY_COMMAND_CHARS = 60;
+
+/**
+ * An execution in one line, for the browser tab's title and notifications: `✓ ls -la` when it
+ * succeeded, `✗ Exit 2 · make` or `… Running · sleep 5` otherwise (the word says what the icon
+ * means), the command alone while its state is not known yet.
+ */
+export function executionSummary(
+  status: ExecutionState | null,
+  exitCode: number | null,
+  command: string,
+): string {
+  const chars = Array.from(command);
+  const shown =
+    chars.length > SUMMARY_COMMAND_CHARS
+      ? `${chars.slice(0, SUMMARY_COMMAND_CHARS - 1).join('')}…`
+      : command;
+  if (status === null) return shown;
+  const view = statusView(status, exitCode);
+  // ✕ is thin in most tab fonts: the summary uses the heavier ✗.
+  const icon = view.icon === ICONS.failed ? '✗' : view.icon;
+  return view.tone === 'success' ? `${icon} ${shown}` : `${icon} ${view.label} · ${shown}`;
+}
+
 export function isExecutionState(value: string): value is ExecutionState {
   return value in STATUS_LABELS;
 }

@@ -1,5 +1,6 @@
 import type { TargetView } from '../api/types.js';
 import { type KeyboardEvent, useId, useMemo, useState } from 'react';
+import { targetName } from '../app/target-name';
 import { filterTargets, formatLabels, pickTarget, searchTerm } from './target-choice';
 
 /** Suggestions drawn at once; typing narrows a longer list. */
@@ -34,6 +35,8 @@ export function TargetField({ targets, loading, value, onChange, onDone }: Targe
   const shown = matches.slice(0, MAX_OPTIONS);
   const expanded = open && search !== null && targets !== undefined && targets.length > 0;
   const activeOption = expanded && active >= 0 && active < shown.length ? active : -1;
+  // The one target named, as the console names it elsewhere (`This server (local)`).
+  const named = targets?.find((t) => t.id === value.trim());
 
   const pick = (id: string): void => {
     onChange(pickTarget(search?.chosen ?? [], id));
@@ -73,9 +76,16 @@ export function TargetField({ targets, loading, value, onChange, onDone }: Targe
 
   return (
     <div className="target-field">
-      <label className="command-bar__label" htmlFor={`${ids}-input`}>
-        Target
-      </label>
+      <span className="target-field__head">
+        <label className="command-bar__label" htmlFor={`${ids}-input`}>
+          Target
+        </label>
+        {named !== undefined && (
+          <span id={`${ids}-name`} className="target-field__name" data-testid="target-name">
+            {targetName(named)}
+          </span>
+        )}
+      </span>
       <input
         id={`${ids}-input`}
         className="target-field__input"
@@ -85,7 +95,7 @@ export function TargetField({ targets, loading, value, onChange, onDone }: Targe
         aria-expanded={expanded}
         aria-controls={`${ids}-list`}
         aria-activedescendant={activeOption === -1 ? undefined : `${ids}-option-${activeOption}`}
-        aria-describedby={`${ids}-help`}
+        aria-describedby={named === undefined ? `${ids}-help` : `${ids}-name ${ids}-help`}
         value={value}
         placeholder={loading ? 'Loading…' : 'Target or role=web'}
         disabled={targets === undefined || targets.length === 0}

@@ -6,7 +6,7 @@ const ids = new Set(['local', 'web-1', 'web-2', 'db-1']);
 const isTarget = (id: string): boolean => ids.has(id);
 
 function target(id: string, label: string, labels: Record<string, string> = {}): TargetView {
-  return { id, label, transport: 'local', labels, commands: [] };
+  return { id, label, transport: 'local', host: null, labels, commands: [] };
 }
 
 describe('parseTargetChoice', () => {

@@ -10,13 +10,18 @@ import {
   EXECUTION_STATES,
   STATUS_LABELS,
   formatBytes,
+  formatCount,
   formatDuration,
   formatFull,
-  formatWhen,
   isExecutionState,
 } from '../execution/status';
 import { useSignedIn } from '../session/session-context';
+import { formatRelative } from './relative-time';
+import { useRovingGrid } from './roving-grid';
 import { RunHistory } from './RunHistory';
+import { type SavedCommand, isSaved, useSavedCommands } from './saved-commands';
+
+type RovingGrid = ReturnType<typeof useRovingGrid>;
 
 const PAGE_SIZE = 25;
 
@@ -25,44 +30,82 @@ interface HistoryPanelProps {
   readonly selected: Route;
   readonly targets: readonly TargetView[] | undefined;
   readonly targetLabel: (id: string) => string;
+  /** Runs a past command again on its target (from the prompt, as if typed there). */
+  readonly onRerun: (command: string, target: string) => void;
 }
+
+/** `12 lines · 3.4 KiB`: how much an ended execution printed. */
+function outputSize(item: ExecutionListItem): string | null {
+  if (item.status === 'running' || item.status === 'refused') return null;
+  if (item.outputBytes === 0) return 'no output';
+  const size = formatBytes(item.outputBytes);
+  if (item.outputLines === null) return size;
+  return `${formatCount(item.outputLines)} ${item.outputLines === 1 ? 'line' : 'lines'} · ${size}`;
+}
+
+/** The controls of one entry: open it, run it again, save it. */
+const ENTRY_COLUMNS = 3;
 
 function HistoryItem({
   item,
+  row,
+  grid,
   selected,
   showUser,
+  target,
   targetLabel,
   now,
+  saved,
+  onRerun,
+  onToggleSaved,
 }: {
   item: ExecutionListItem;
+  row: number;
+  grid: RovingGrid;
   selected: boolean;
   showUser: boolean;
+  target: TargetView | undefined;
   targetLabel: (id: string) => string;
   now: number;
+  saved: boolean;
+  onRerun: (command: string, target: string) => void;
+  onToggleSaved: (command: string, target: string) => void;
 }) {
+  const size = outputSize(item);
+  const on = `${item.input} on ${targetLabel(item.target)}`;
   return (
-    <li>
+    <li className="history-entry">
       <a
         className="history-item"
         href={routeHref({ name: 'execution', id: item.id })}
         aria-current={selected ? 'page' : undefined}
         data-execution-id={item.id}
+        {...grid.cell(row, 0)}
       >
         <span className="history-item__top">
           <StatusBadge status={item.status} exitCode={item.exitCode} compact />
           <code className="history-item__command">{item.input}</code>
         </span>
         <span className="history-item__meta">
-          {targetLabel(item.target)}
+          <span className="history-item__target" data-testid="entry-target">
+            {targetLabel(item.target)}
+            {target?.host != null && <> · {target.host}</>}
+          </span>
           {showUser && <> · {item.username}</>} ·{' '}
           <time
             dateTime={new Date(item.createdAt).toISOString()}
             title={formatFull(item.createdAt)}
           >
-            {formatWhen(item.createdAt, now)}
+            {formatRelative(item.createdAt, now)}
           </time>
           {item.durationMs !== null && item.status !== 'refused' && (
             <> · {formatDuration(item.durationMs)}</>
+          )}
+          {size !== null && (
+            <>
+              {' '}
+              · <span data-testid="entry-size">{size}</span>
+            </>
           )}
           {item.exitCode !== null && item.exitCode !== 0 && <> · exit {item.exitCode}</>}
         </span>
@@ -80,7 +123,90 @@ function HistoryItem({
           </span>
         )}
       </a>
+      <span className="history-entry__actions">
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={`Run again: ${on}`}
+          title="Run again"
+          onClick={() => onRerun(item.input, item.target)}
+          {...grid.cell(row, 1)}
+        >
+          <span aria-hidden="true">↻</span>
+        </button>
+        <button
+          type="button"
+          className="icon-button icon-button--save"
+          aria-label={`Save: ${on}`}
+          aria-pressed={saved}
+          title={saved ? 'Saved (click to remove)' : 'Save this command'}
+          onClick={() => onToggleSaved(item.input, item.target)}
+          {...grid.cell(row, 2)}
+        >
+          <span aria-hidden="true">{saved ? '★' : '☆'}</span>
+        </button>
+      </span>
     </li>
+  );
+}
+
+/** The user's saved commands: each one click from running again, on its target. */
+function SavedCommands({
+  saved,
+  targetLabel,
+  onRun,
+  onRemove,
+}: {
+  saved: readonly SavedCommand[];
+  targetLabel: (id: string) => string;
+  onRun: (command: string, target: string) => void;
+  onRemove: (command: string, target: string) => void;
+}) {
+  const ids = useId();
+  const grid = useRovingGrid(
+    saved.map((s) => `${s.target}\n${s.command}`),
+    2,
+  );
+  if (saved.length === 0) return null;
+  return (
+    <section className="saved" aria-labelledby={`${ids}-title`}>
+      <h3 id={`${ids}-title`} className="saved__title">
+        Saved
+      </h3>
+      <ul
+        className="saved__list"
+        aria-label="Saved commands"
+        onKeyDown={grid.onKeyDown}
+        onFocus={grid.onFocus}
+      >
+        {saved.map((entry, row) => (
+          <li key={`${entry.target}\n${entry.command}`} className="saved__entry">
+            <button
+              type="button"
+              className="saved__run"
+              onClick={() => onRun(entry.command, entry.target)}
+              {...grid.cell(row, 0)}
+            >
+              {/* Read as "Run COMMAND on TARGET"; seen as the command over its target. */}
+              <span className="visually-hidden">Run </span>
+              <code className="saved__command">{entry.command}</code>
+              <span className="visually-hidden"> on </span>
+              <span className="saved__target">{targetLabel(entry.target)}</span>
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Remove ${entry.command} on ${targetLabel(entry.target)} from saved`}
+              title="Remove from saved"
+              onClick={() => onRemove(entry.command, entry.target)}
+              {...grid.cell(row, 1)}
+            >
+              <span aria-hidden="true">✕</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -101,14 +227,18 @@ function ExecutionHistory({
   selectedId,
   targets,
   targetLabel,
+  onRerun,
 }: {
   selectedId: string | null;
   targets: readonly TargetView[] | undefined;
   targetLabel: (id: string) => string;
+  onRerun: (command: string, target: string) => void;
 }) {
   const session = useSignedIn();
   const now = useNow();
   const ids = useId();
+  const { saved, toggle } = useSavedCommands(session.user.username);
+  const byId = useMemo(() => new Map(targets?.map((t) => [t.id, t])), [targets]);
   // Drawn once per list of targets, not with every tick of the clock: a fleet has thousands.
   const targetOptions = useMemo(
     () =>
@@ -145,6 +275,10 @@ function ExecutionHistory({
         : false,
   });
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
+  const grid = useRovingGrid(
+    items.map((item) => item.id),
+    ENTRY_COLUMNS,
+  );
   const filtered =
     query.text !== undefined || target !== '' || status !== '' || query.username !== undefined;
   const viewAll = session.user.viewAll;
@@ -204,6 +338,7 @@ function ExecutionHistory({
         )}
       </form>
       <div className="history__body">
+        <SavedCommands saved={saved} targetLabel={targetLabel} onRun={onRerun} onRemove={toggle} />
         {list.isPending ? (
           <p className="history__empty">Loading…</p>
         ) : list.isError ? (
@@ -215,19 +350,35 @@ function ExecutionHistory({
             {filtered ? 'Nothing matches these filters.' : 'No commands run yet.'}
           </p>
         ) : (
-          <ul className="history__list" aria-label="Executions">
-            {items.map((item) => (
+          <ul
+            className="history__list"
+            aria-label="Executions"
+            aria-describedby={`${ids}-keys`}
+            onKeyDown={grid.onKeyDown}
+            onFocus={grid.onFocus}
+          >
+            {items.map((item, row) => (
               <HistoryItem
                 key={item.id}
                 item={item}
+                row={row}
+                grid={grid}
                 selected={item.id === selectedId}
                 showUser={viewAll && item.username !== session.user.username}
+                target={byId.get(item.target)}
                 targetLabel={targetLabel}
                 now={now}
+                saved={isSaved(saved, item.input, item.target)}
+                onRerun={onRerun}
+                onToggleSaved={toggle}
               />
             ))}
           </ul>
         )}
+        <p id={`${ids}-keys`} className="visually-hidden">
+          Up and Down move between commands, Left and Right between opening one, running it again
+          and saving it; Home and End go to the first and the last.
+        </p>
         {list.hasNextPage && (
           <button
             type="button"
@@ -247,7 +398,7 @@ function ExecutionHistory({
  * The history beside the console: single commands, or fleet runs. Opening a run or a command
  * shows it in the main view.
  */
-export function HistoryPanel({ selected, targets, targetLabel }: HistoryPanelProps) {
+export function HistoryPanel({ selected, targets, targetLabel, onRerun }: HistoryPanelProps) {
   const session = useSignedIn();
   const ids = useId();
   const [tab, setTab] = useState<'commands' | 'runs'>(() =>
@@ -301,6 +452,7 @@ export function HistoryPanel({ selected, targets, targetLabel }: HistoryPanelPro
             selectedId={selected.name === 'execution' ? selected.id : null}
             targets={targets}
             targetLabel={targetLabel}
+            onRerun={onRerun}
           />
         ) : (
           <RunHistory selectedId={selected.name === 'run' ? selected.id : null} />

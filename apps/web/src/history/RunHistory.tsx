@@ -2,9 +2,10 @@ import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { useNow } from '../app/clock';
 import { routeHref } from '../app/route';
-import { formatCount, formatDuration, formatFull, formatWhen } from '../execution/status';
+import { formatCount, formatDuration, formatFull } from '../execution/status';
 import { RUN_STATUS_LABELS, runNames } from '../runs/host-status';
 import type { RunListItem } from '../runs/types';
+import { formatRelative } from './relative-time';
 import { useSignedIn } from '../session/session-context';
 
 const PAGE_SIZE = 25;
@@ -60,7 +61,7 @@ function RunItem({
             dateTime={new Date(item.createdAt).toISOString()}
             title={formatFull(item.createdAt)}
           >
-            {formatWhen(item.createdAt, now)}
+            {formatRelative(item.createdAt, now)}
           </time>
           {item.finishedAt !== null && <> · {formatDuration(item.finishedAt - item.createdAt)}</>}
         </span>

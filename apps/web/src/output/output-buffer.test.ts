@@ -158,6 +158,50 @@ describe('OutputBuffer', () => {
     expect([buffer.row(0).at, buffer.row(1).at]).toEqual([t, t]);
   });
 
+  it('finds the row each line starts on, past cut lines and in the incomplete last row', () => {
+    const buffer = new OutputBuffer();
+    buffer.push(out(`one\n${'x'.repeat(MAX_ROW_CHARS * 2 + 1)}\nthree\n`));
+    buffer.push(out('err\n', 'stderr'));
+    buffer.push(out('five'));
+    // Rows: 1:one, 2:x…, >:x…, >:x, 3:three, !4:err, 5:five (pending).
+    expect([1, 2, 3, 4, 5].map((line) => buffer.rowOfLine(line))).toEqual([0, 1, 4, 5, 6]);
+    expect(buffer.rowOfLine(6)).toBe(-1);
+    expect(buffer.rowOfLine(0)).toBe(-1);
+  });
+
+  it('gives the text rows show for copying: cut lines joined, escapes dropped', () => {
+    const buffer = new OutputBuffer();
+    const long = 'y'.repeat(MAX_ROW_CHARS + 7);
+    buffer.push(out(`\x1b[32mok\x1b[0m\n${long}\n`));
+    buffer.push(out('warn\n', 'stderr'));
+    buffer.push(out('last'));
+    expect(buffer.plainText(0, buffer.rowCount)).toBe(`ok\n${long}\nwarn\nlast`);
+    expect(buffer.plainText(1, 3)).toBe(long);
+    expect(buffer.plainText(3, 5)).toBe('warn\nlast');
+  });
+
+  it('groups rows by stream with their text in one string', () => {
+    const buffer = new OutputBuffer();
+    buffer.push(out('a\nbb\n'));
+    buffer.push(out('E\n', 'stderr'));
+    buffer.push(out('ccc\n'));
+    const spans = buffer.rowSpans(0, 4);
+    expect(
+      spans.map((s) => [s.stream, [...s.rows], [...s.starts], [...s.lengths], s.text]),
+    ).toEqual([
+      ['stdout', [0, 1, 3], [0, 2, 5], [1, 2, 3], 'a\nbb\nccc'],
+      ['stderr', [2], [0], [1], 'E'],
+    ]);
+  });
+
+  it('knows how many cells a row takes: tabs to their stop, wide characters two, escapes none', () => {
+    const buffer = new OutputBuffer();
+    buffer.push(out('plain\na\tb\n日本\n\x1b[1mbold\x1b[0m\n'));
+    buffer.push(out('pending\t'));
+    expect([0, 1, 2, 3, 4].map((row) => buffer.rowWidth(row))).toEqual([5, 9, 4, 4, 8]);
+    expect(buffer.widestRow).toBe(9);
+  });
+
   it('handles a million lines without keeping a string per line', () => {
     const buffer = new OutputBuffer();
     let text = '';

@@ -1,6 +1,7 @@
 import type { EndMessage, ExecutionMessage } from '../api/types.js';
-import { DEFAULT_SGR, type SgrState, sameSgr, sgrAfter } from './sgr';
+import { DEFAULT_SGR, type SgrState, plainLine, sameSgr, sgrAfter } from './sgr';
 import { TextLog } from './text-log';
+import { displayWidth } from './text-width';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -9,6 +10,18 @@ export type StreamName = 'stdout' | 'stderr';
  * (`head -c` of a file with no newline) no better than a 50 MB page.
  */
 export const MAX_ROW_CHARS = 2000;
+
+/**
+ * Characters that may not take one cell each: anything but printable ASCII (and the newline that
+ * ends a row). A row without any has as many cells as characters, which is almost every row.
+ */
+const SPECIAL = /[^\x20-\x7e\n]/g;
+
+/** Index of the first SPECIAL character at or after `from`, or -1. */
+function nextSpecial(text: string, from: number): number {
+  SPECIAL.lastIndex = from;
+  return SPECIAL.exec(text)?.index ?? -1;
+}
 
 /** Whether the body of an escape sequence holds its final byte (or BEL, which ends an OSC). */
 function terminated(body: string): boolean {
@@ -34,8 +47,27 @@ export interface Row {
   readonly at: number | null;
 }
 
+/**
+ * Completed rows of one stream, in order, as one string: what a search reads in one go rather
+ * than row by row.
+ */
+export interface RowSpan {
+  readonly stream: StreamName;
+  /** Row indexes, ascending. */
+  readonly rows: Uint32Array;
+  /** Where each row starts in `text`. */
+  readonly starts: Uint32Array;
+  readonly lengths: Uint16Array;
+  /** 1 where the row continues a cut line (no newline before it). */
+  readonly continued: Uint8Array;
+  /** The rows' text, with the newlines between them. */
+  readonly text: string;
+}
+
 const STDERR_FLAG = 1;
 const CONTINUED_FLAG = 2;
+/** The row's width in cells is in the block's `widths`, not its length. */
+const WIDTH_FLAG = 4;
 
 /**
  * Rows are stored in fixed blocks rather than one array grown by doubling: growing would copy
@@ -50,6 +82,8 @@ interface RowBlock {
   /** Characters in the row (at most MAX_ROW_CHARS). */
   readonly lengths: Uint16Array;
   readonly flags: Uint8Array;
+  /** Cells of the rows whose width is not their length (tabs, wide characters, escapes). */
+  widths: Uint16Array | null;
 }
 
 function newBlock(): RowBlock {
@@ -58,6 +92,7 @@ function newBlock(): RowBlock {
     starts: new Uint32Array(size),
     lengths: new Uint16Array(size),
     flags: new Uint8Array(size),
+    widths: null,
   };
 }
 
@@ -72,6 +107,8 @@ class StreamState {
   continued = false;
   /** The incomplete row may hold escape sequences. */
   rowHasEscape = false;
+  /** The incomplete row may hold characters that do not take one cell each. */
+  rowNeedsWidth = false;
   /** The incomplete row has a first character, which arrived at `rowAt` (NaN: unknown). */
   rowStarted = false;
   rowAt = Number.NaN;
@@ -161,9 +198,163 @@ export class OutputBuffer {
     );
   }
 
-  /** Characters in the longest row. */
+  /** Rows that are complete: these never change, and keep their indexes. */
+  get completedRows(): number {
+    return this.count;
+  }
+
+  /** Cells of the widest row (see `rowWidth`). */
   get widestRow(): number {
-    return Math.max(this.widest, ...this.pendingStreams().map((s) => s.pendingLength));
+    return Math.max(
+      this.widest,
+      ...this.pendingStreams().map((s) =>
+        displayWidth(plainLine(s.log.slice(s.rowStart, s.log.length))),
+      ),
+    );
+  }
+
+  /** Cells row `index` takes in a monospace font: its length, unless it has tabs, wide characters or escapes. */
+  rowWidth(index: number): number {
+    if (index >= this.count) return displayWidth(plainLine(this.rowText(index)));
+    const block = this.blocks[index >>> BLOCK_BITS];
+    const at = index & BLOCK_MASK;
+    if (block === undefined) return 0;
+    return ((block.flags[at] ?? 0) & WIDTH_FLAG) !== 0
+      ? (block.widths?.[at] ?? 0)
+      : (block.lengths[at] ?? 0);
+  }
+
+  /** The text of row `index` as it arrived (escapes and all), without the rest of `row`. */
+  rowText(index: number): string {
+    if (index >= this.count) {
+      const stream = this.pendingStreams()[index - this.count];
+      if (stream === undefined) throw new RangeError(`No row ${index}`);
+      return stream.log.slice(stream.rowStart, stream.log.length);
+    }
+    const block = this.blocks[index >>> BLOCK_BITS];
+    const at = index & BLOCK_MASK;
+    const stream =
+      ((block?.flags[at] ?? 0) & STDERR_FLAG) !== 0 ? this.streams.stderr : this.streams.stdout;
+    const start = block?.starts[at] ?? 0;
+    return stream.log.slice(start, start + (block?.lengths[at] ?? 0));
+  }
+
+  /**
+   * The row line `line` (1-based) starts on, or -1 when there is no such line (yet). Row r holds
+   * line r + 1 - (continuations up to r), which never decreases: a binary search finds it.
+   */
+  rowOfLine(line: number): number {
+    if (line < 1) return -1;
+    let lo = line - 1;
+    let hi = Math.min(line - 1 + this.continuations.length, this.count);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (mid + 1 - this.continuationsUpTo(mid) >= line) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo < this.count) return lo;
+    for (let i = this.count; i < this.rowCount; i += 1) {
+      if (this.row(i).line === line) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Completed rows [from, to) grouped by stream, each group's text in one string (a slice of the
+   * stream's log: the rows of one stream follow each other there).
+   */
+  rowSpans(from: number, to: number): RowSpan[] {
+    const end = Math.min(to, this.count);
+    const size = Math.max(0, end - from);
+    const groups = [this.streams.stdout, this.streams.stderr].map((stream) => ({
+      stream,
+      rows: new Uint32Array(size),
+      starts: new Uint32Array(size),
+      lengths: new Uint16Array(size),
+      continued: new Uint8Array(size),
+      n: 0,
+    }));
+    // Block by block, with its arrays in locals: this loop runs for every row of a search.
+    for (let index = from; index < end;) {
+      const block = this.blocks[index >>> BLOCK_BITS];
+      if (block === undefined) break;
+      const { starts, lengths, flags } = block;
+      const blockEnd = Math.min(end, ((index >>> BLOCK_BITS) + 1) << BLOCK_BITS);
+      for (; index < blockEnd; index += 1) {
+        const at = index & BLOCK_MASK;
+        const flag = flags[at] ?? 0;
+        const group = groups[flag & STDERR_FLAG];
+        if (group === undefined) continue;
+        const n = group.n;
+        group.rows[n] = index;
+        group.starts[n] = starts[at] ?? 0;
+        group.lengths[n] = lengths[at] ?? 0;
+        group.continued[n] = (flag & CONTINUED_FLAG) >>> 1;
+        group.n = n + 1;
+      }
+    }
+    const spans: RowSpan[] = [];
+    for (const group of groups) {
+      if (group.n === 0) continue;
+      const first = group.starts[0] ?? 0;
+      const last = (group.starts[group.n - 1] ?? 0) + (group.lengths[group.n - 1] ?? 0);
+      const starts = group.starts.subarray(0, group.n);
+      for (let i = 0; i < starts.length; i += 1) starts[i] = (starts[i] ?? 0) - first;
+      spans.push({
+        stream: group.stream === this.streams.stderr ? 'stderr' : 'stdout',
+        rows: group.rows.subarray(0, group.n),
+        starts,
+        lengths: group.lengths.subarray(0, group.n),
+        continued: group.continued.subarray(0, group.n),
+        text: group.stream.log.slice(first, last),
+      });
+    }
+    return spans;
+  }
+
+  /**
+   * The text rows [from, to) show, as lines: escapes dropped, a cut line joined again. What
+   * copying them gives.
+   */
+  plainText(from: number, to: number): string {
+    const parts: string[] = [];
+    const end = Math.min(to, this.rowCount);
+    const add = (text: string, continued: boolean, index: number): void => {
+      if (index > from && !continued) parts.push('\n');
+      parts.push(plainLine(text));
+    };
+    // A slice at a time: the typed arrays of a span cost 15 bytes a row.
+    for (let start = from; start < Math.min(end, this.count); start += 65_536) {
+      const spans = this.rowSpans(start, Math.min(end, start + 65_536));
+      const only = spans.length === 1 ? spans[0] : undefined;
+      if (only !== undefined && !only.text.includes('\x1b') && !only.text.includes('\r')) {
+        // One stream, nothing to drop: its text is the rows with their newlines already.
+        add(only.text, only.continued[0] === 1, only.rows[0] ?? 0);
+        continue;
+      }
+      const next = spans.map(() => 0);
+      for (;;) {
+        let pick = -1;
+        let pickRow = Infinity;
+        spans.forEach((span, s) => {
+          const row = span.rows[next[s] ?? 0];
+          if (row !== undefined && row < pickRow) {
+            pick = s;
+            pickRow = row;
+          }
+        });
+        const span = spans[pick];
+        if (span === undefined) break;
+        const j = next[pick] ?? 0;
+        next[pick] = j + 1;
+        const at = span.starts[j] ?? 0;
+        add(span.text.slice(at, at + (span.lengths[j] ?? 0)), span.continued[j] === 1, pickRow);
+      }
+    }
+    for (let index = Math.max(from, this.count); index < end; index += 1) {
+      add(this.rowText(index), this.row(index).line === null, index);
+    }
+    return parts.join('');
   }
 
   subscribe(listener: () => void): () => void {
@@ -297,19 +488,25 @@ export class OutputBuffer {
     const base = stream.log.length;
     stream.log.append(text);
     let escape = text.indexOf('\x1b');
+    let special = nextSpecial(text, 0);
     let from = 0;
     for (;;) {
       const newline = text.indexOf('\n', from);
       const segmentEnd = newline === -1 ? text.length : newline;
       if (escape !== -1 && escape < from) escape = text.indexOf('\x1b', from);
-      // Conservative: every row of a segment holding an escape is parsed for SGR changes.
+      if (special !== -1 && special < from) special = nextSpecial(text, from);
+      // Conservative: every row of a segment holding an escape is parsed for SGR changes, and
+      // every row of one holding a special character is measured.
       const segmentEscape = escape !== -1 && escape < segmentEnd;
+      const segmentSpecial = special !== -1 && special < segmentEnd;
       const lineEnd = base + segmentEnd;
       while (lineEnd - stream.rowStart > MAX_ROW_CHARS) {
         if (segmentEscape) stream.rowHasEscape = true;
+        if (segmentSpecial) stream.rowNeedsWidth = true;
         this.completeRow(stream, this.cutPoint(stream), 0, true);
       }
       if (segmentEscape) stream.rowHasEscape = true;
+      if (segmentSpecial) stream.rowNeedsWidth = true;
       if (newline === -1) break;
       this.completeRow(stream, lineEnd, 1);
       from = newline + 1;
@@ -348,7 +545,16 @@ export class OutputBuffer {
     const length = end - stream.rowStart;
     block.starts[at] = stream.rowStart;
     block.lengths[at] = length;
-    block.flags[at] = stream.flag | (stream.continued ? CONTINUED_FLAG : 0);
+    let width = length;
+    if (stream.rowNeedsWidth) {
+      width = displayWidth(plainLine(stream.log.slice(stream.rowStart, end)));
+    }
+    block.flags[at] =
+      stream.flag | (stream.continued ? CONTINUED_FLAG : 0) | (width !== length ? WIDTH_FLAG : 0);
+    if (width !== length) {
+      block.widths ??= new Uint16Array(block.flags.length);
+      block.widths[at] = width;
+    }
     if (stream.continued) this.continuations.push(index);
     this.noteTime(index, stream.rowAt);
     const last = stream.runStates[stream.runStates.length - 1] ?? DEFAULT_SGR;
@@ -359,11 +565,12 @@ export class OutputBuffer {
     if (stream.rowHasEscape) {
       stream.rowState = sgrAfter(stream.log.slice(stream.rowStart, end), stream.rowState);
     }
-    this.widest = Math.max(this.widest, length);
+    this.widest = Math.max(this.widest, width);
     this.count += 1;
     stream.rowStart = end + skip;
     stream.continued = cut;
     stream.rowHasEscape = false;
+    stream.rowNeedsWidth = false;
     // A cut line goes on in the next row, which keeps the time the line started at.
     stream.rowStarted = cut;
   }

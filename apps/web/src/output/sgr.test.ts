@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   BOLD,
   DEFAULT_SGR,
+  plainLine,
+  plainLines,
   INVERSE,
   TRUECOLOR,
   UNDERLINE,
@@ -65,5 +67,16 @@ describe('SGR', () => {
       flags: BOLD | UNDERLINE,
     });
     expect(sgrAfter('no escapes', DEFAULT_SGR)).toBe(DEFAULT_SGR);
+  });
+});
+
+describe('plainLine', () => {
+  it('drops escapes and what a carriage return overwrites, and keeps plain text as it is', () => {
+    const plain = 'nothing to drop';
+    expect(plainLine(plain)).toBe(plain);
+    expect(plainLine('\x1b[1;31merror\x1b[0m: disk')).toBe('error: disk');
+    expect(plainLine('10%\r50%\r100%')).toBe('100%');
+    expect(plainLine('done\r')).toBe('done');
+    expect(plainLines('\x1b[32mok\x1b[0m\nplain\n')).toBe('ok\nplain\n');
   });
 });

@@ -252,3 +252,20 @@ export function cssColour(colour: Colour): string | undefined {
   if (colour < 16) return `var(--ansi-${colour})`;
   return paletteRgb(colour);
 }
+
+/**
+ * The text a row shows: escape sequences dropped, and only what follows a carriage return (as
+ * `segmentLine` draws it). A row with neither is returned as it is, without copying.
+ */
+export function plainLine(text: string): string {
+  if (!text.includes(ESC) && !text.includes('\r')) return text;
+  return segmentLine(text, DEFAULT_SGR)
+    .segments.map((s) => s.text)
+    .join('');
+}
+
+/** Many lines of output as plain text: each as `plainLine` shows it. */
+export function plainLines(text: string): string {
+  if (!text.includes(ESC) && !text.includes('\r')) return text;
+  return text.split('\n').map(plainLine).join('\n');
+}

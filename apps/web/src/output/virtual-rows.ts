@@ -60,3 +60,28 @@ export function useVirtualRows(
 
   return { measure, onScroll, rows: visibleRows(scrollTop, viewport, rowHeight, count, overscan) };
 }
+
+/**
+ * A scroll range for content of any height. Browsers cap an element's height (Firefox near 17.9
+ * million px), so past `cap` the scrollbar's range is scaled: each scrollbar pixel stands for
+ * `scale` content pixels. Positions are kept in content pixels and turned into a scrollTop only
+ * to place the scrollbar, so a view that is not at the end stays on the same line however much
+ * content arrives (with a scaled range, the same scrollTop would mean a later line).
+ */
+export interface ScrollRange {
+  /** Height of the scrolled element. */
+  readonly spacer: number;
+  /** The largest scrollTop. */
+  readonly maxScroll: number;
+  /** The largest content position of the view's top. */
+  readonly maxTop: number;
+  /** Content pixels per scrollbar pixel: 1 until the content outgrows `cap`. */
+  readonly scale: number;
+}
+
+export function scrollRange(content: number, viewport: number, cap: number): ScrollRange {
+  const spacer = Math.min(content, cap);
+  const maxScroll = Math.max(0, spacer - viewport);
+  const maxTop = Math.max(0, content - viewport);
+  return { spacer, maxScroll, maxTop, scale: maxScroll === 0 ? 1 : maxTop / maxScroll };
+}

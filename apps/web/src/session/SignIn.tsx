@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { Logo } from '../app/Logo';
+import { BASE_TITLE, useDocumentTitle } from '../app/use-document-title';
 import { loadTabValue } from './storage';
 import { useSession } from './session-context';
 
@@ -11,6 +12,8 @@ export function SignIn() {
   const [username, setUsername] = useState(lastUsername ?? '');
   const [password, setPassword] = useState('');
   const [draft] = useState(() => loadTabValue('draft'));
+  const passwordRef = useRef<HTMLInputElement>(null);
+  useDocumentTitle(`Sign in — ${BASE_TITLE}`);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -20,7 +23,12 @@ export function SignIn() {
       {
         onSuccess: (result) =>
           signIn({ token: result.token, expiresAt: result.expiresAt, user: result.user }),
-        onError: () => setPassword(''),
+        // The button was disabled while it waited, which took the focus from the form: give it
+        // back where the user types next, so a retry does not start with a hunt for the field.
+        onError: () => {
+          setPassword('');
+          passwordRef.current?.focus();
+        },
       },
     );
   };
@@ -64,7 +72,9 @@ export function SignIn() {
         <label className="field">
           <span className="field__label">Password</span>
           <input
+            ref={passwordRef}
             name="password"
+            aria-describedby={message === null ? undefined : 'signin-error'}
             type="password"
             value={password}
             onChange={(event) => setPassword(event.target.value)}
@@ -74,7 +84,7 @@ export function SignIn() {
           />
         </label>
         {message !== null && (
-          <p className="notice notice--error" role="alert">
+          <p id="signin-error" className="notice notice--error" role="alert">
             {message}
           </p>
         )}

@@ -26,20 +26,39 @@ export interface ConsolePage {
   readonly errors: string[];
 }
 
-/** A fresh browser context (its own sessionStorage) on the console. */
+/** A phone's screen, in CSS pixels: Chromium then lays the page out as a phone's browser does. */
+export interface PhoneScreen {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * A fresh browser context (its own sessionStorage) on the console: a desktop window, or a phone
+ * (`phone`: its viewport, touch, and the page's `<meta name="viewport">` honoured).
+ */
 export async function openConsole(
   browser: Browser,
   url: string,
-  options: { colorScheme?: 'light' | 'dark'; clipboard?: boolean } = {},
+  options: {
+    colorScheme?: 'light' | 'dark';
+    clipboard?: boolean;
+    notifications?: boolean;
+    phone?: PhoneScreen;
+  } = {},
 ): Promise<ConsolePage> {
   const context = await browser.newContext({
-    viewport: { width: 1360, height: 820 },
+    viewport: options.phone ?? { width: 1360, height: 820 },
+    ...(options.phone === undefined
+      ? {}
+      : { isMobile: true, hasTouch: true, deviceScaleFactor: 2 }),
     colorScheme: options.colorScheme ?? 'light',
     acceptDownloads: true,
   });
-  if (options.clipboard === true) {
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
-  }
+  const permissions = [
+    ...(options.clipboard === true ? ['clipboard-read', 'clipboard-write'] : []),
+    ...(options.notifications === true ? ['notifications'] : []),
+  ];
+  if (permissions.length > 0) await context.grantPermissions(permissions, { origin: url });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));

@@ -12,6 +12,7 @@ import type { AuditTrail } from '../audit/trail.js';
 import type { OutputIndexer } from '../search/indexer.js';
 import type { Quotas } from './quotas.js';
 import { endMessage } from './messages.js';
+import { LineCounter } from './line-count.js';
 import type { ExecutionOutcome } from './types.js';
 import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
 
@@ -26,6 +27,7 @@ interface Running {
   readonly controller: AbortController;
   lastSeq: number;
   outputBytes: number;
+  readonly lines: LineCounter;
   /** Set when the server is shutting down, so the end status is `interrupted`. */
   interruptedByShutdown: boolean;
 }
@@ -100,6 +102,7 @@ export class Runner {
       controller: new AbortController(),
       lastSeq: 0,
       outputBytes: 0,
+      lines: new LineCounter(),
       interruptedByShutdown: false,
     };
     try {
@@ -115,6 +118,7 @@ export class Runner {
         finishedAt: this.deps.clock.now(),
         durationMs: 0,
         outputBytes: 0,
+        outputLines: 0,
         lastSeq: 0,
         truncated: false,
       });
@@ -183,6 +187,7 @@ export class Runner {
       const chunk = { seq: state.lastSeq + 1, stream, data, at: clock.now() };
       state.lastSeq = chunk.seq;
       state.outputBytes += data.length;
+      state.lines.add(stream, data);
       bus.publish(execution.id, chunk);
       this.writer.add({ executionId: execution.id, ...chunk });
     };
@@ -223,6 +228,7 @@ export class Runner {
       finishedAt: clock.now(),
       durationMs: exit?.durationMs ?? 0,
       outputBytes: state.outputBytes,
+      outputLines: state.lines.lines,
       lastSeq: state.lastSeq,
       truncated: exit?.truncated ?? false,
     };

@@ -138,6 +138,7 @@ describe('ExecutionService', () => {
       finishedAt: clock.now(),
       durationMs: 1,
       outputBytes: 6,
+      outputLines: 1,
       lastSeq: 1,
       truncated: false,
     });

@@ -204,6 +204,8 @@ export class ExecutionService {
         finishedAt: now,
         durationMs: 0,
         ...stored,
+        // Counted as the output streams in, by the runner that is gone.
+        outputLines: null,
         truncated: false,
       });
       await this.deps.search?.indexExecution(record.id);

@@ -44,6 +44,11 @@ export interface ExecutionRecord {
   readonly finishedAt: number | null;
   readonly durationMs: number | null;
   readonly outputBytes: number;
+  /**
+   * Lines of output, both streams: its newlines, plus each stream's last line when it was left
+   * unterminated. Null while it runs, and for executions recorded before lines were counted.
+   */
+  readonly outputLines: number | null;
   /** Number of the last output chunk stored. */
   readonly lastSeq: number;
   readonly truncated: boolean;
@@ -95,6 +100,8 @@ export interface ExecutionOutcome {
   readonly finishedAt: number;
   readonly durationMs: number;
   readonly outputBytes: number;
+  /** See {@link ExecutionRecord.outputLines}; null when the output was not seen (recovered). */
+  readonly outputLines: number | null;
   readonly lastSeq: number;
   readonly truncated: boolean;
 }

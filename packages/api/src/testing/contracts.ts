@@ -42,6 +42,7 @@ export function sampleRecord(overrides: Partial<ExecutionRecord> = {}): Executio
     finishedAt: null,
     durationMs: null,
     outputBytes: 0,
+    outputLines: null,
     lastSeq: 0,
     truncated: false,
     outputPrunedAt: null,
@@ -128,6 +129,7 @@ export function describeExecutionStoreContract(
         finishedAt: record.createdAt + 5,
         durationMs: 5,
         outputBytes: 12,
+        outputLines: 4,
         lastSeq: 2,
         truncated: false,
       };

@@ -29,6 +29,14 @@ export interface Refusal {
   readonly rule: string;
   /** Zero-based position in the input (in code points) of the offending character, if any. */
   readonly position?: number;
+  /** The word the refusal is about (the command name, an option, a value, an operand), if any. */
+  readonly span?: WordSpan;
+}
+
+/** Where a word is in the input as typed, quotes included: code points, `end` exclusive. */
+export interface WordSpan {
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface Permitted {
@@ -57,4 +65,9 @@ export function refuse(
   return position === undefined
     ? { allowed: false, code, rule, reason }
     : { allowed: false, code, rule, reason, position };
+}
+
+/** The refusal, pointing at the word it is about (when the word is known). */
+export function aboutWord(refusal: Refusal, span: WordSpan | undefined): Refusal {
+  return span === undefined ? refusal : { ...refusal, span };
 }

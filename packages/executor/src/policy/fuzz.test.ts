@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { quoteArgv } from '../quote.js';
 import type { Decision } from './decision.js';
+import { tokenize } from './tokenize.js';
 import { type AccessContext, CommandPolicy } from './policy.js';
 import type { PolicyConfigInput } from './schema.js';
 
@@ -364,6 +365,27 @@ describe('what an allowed command runs', () => {
       expect(allowed).toBeGreaterThan(100);
     });
   }
+
+  it('says where each word was typed: the text of its span is that word alone', () => {
+    fc.assert(
+      fc.property(echoLine, fc.constantFrom(' ', '  ', '\t'), (line, gap) => {
+        const input = `${gap}echo${gap}${line}${gap}`;
+        const tokens = tokenize(input);
+        if (!tokens.ok) return;
+        const chars = Array.from(input);
+        expect(tokens.spans).toHaveLength(tokens.argv.length);
+        tokens.spans.forEach((span, i) => {
+          const text = chars.slice(span.start, span.end).join('');
+          // After a command word, as `NAME=value` alone would be an assignment.
+          expect(tokenize(`x ${text}`)).toMatchObject({ ok: true, argv: ['x', tokens.argv[i]] });
+          // Nothing of the word is left outside its span.
+          expect(chars[span.start - 1] ?? ' ').toMatch(/[ \t]/);
+          expect(chars[span.end] ?? ' ').toMatch(/[ \t]/);
+        });
+      }),
+      { numRuns: 1_000 },
+    );
+  });
 
   it('keeps options before `--` and operands after it, for any allowed mix', () => {
     const lsLine = fc

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RefusalCode } from './decision.js';
-import { CommandPolicy } from './policy.js';
+import { type AccessContext, CommandPolicy } from './policy.js';
 import type { PolicyConfigInput } from './schema.js';
 
 const config: PolicyConfigInput = {
@@ -242,6 +242,45 @@ describe('refusal reasons say what is allowed instead', () => {
       position: 6,
       reason: expect.stringContaining('command separator `;` at position 7'),
     });
+  });
+
+  it.each<[string, RefusalCode, string, AccessContext?]>([
+    ['upitme', 'unknown_command', 'upitme'],
+    ['env', 'command_not_permitted', 'env', { roles: ['viewer'], target: 'web-1' }],
+    ['ls -Z /var', 'option_not_allowed', '-Z'],
+    ['tail -n 0 /var/log/syslog', 'option_value', '0'],
+    ['tail -n0 /var/log/syslog', 'option_value', '-n0'],
+    ['tail --lines=x /var/log/syslog', 'option_value', '--lines=x'],
+    ['tail /var/log/syslog -n', 'option_value', '-n'],
+    ['find /var/log -type x', 'option_value', 'x'],
+    ["cat  '/etc/passwd'", 'argument_not_allowed', "'/etc/passwd'"],
+    ['cat /var/log/a "/etc/shad"ow', 'argument_not_allowed', '"/etc/shad"ow'],
+    ['tail -n 5 /var/log/a /var/log/b', 'too_many_arguments', '/var/log/b'],
+    ['uptime now', 'too_many_arguments', 'now'],
+    ['echo ok -n', 'option_not_allowed', '-n'],
+    ['µ /var/log', 'unknown_command', 'µ'],
+  ])('marks the word it refuses: %s', (input, code, word, access = asOperator) => {
+    const decision = policy.check(input, access);
+    expect(decision).toMatchObject({ allowed: false, code });
+    const span = decision.allowed ? undefined : decision.span;
+    expect(span).toBeDefined();
+    expect(Array.from(input).slice(span?.start, span?.end).join('')).toBe(word);
+  });
+
+  it('marks no word when the refusal is about the whole line', () => {
+    expect(policy.check('cat', asOperator)).not.toHaveProperty('span');
+    expect(policy.check('ls -la; id', asOperator)).not.toHaveProperty('span');
+  });
+
+  it.each([
+    ['ls | grep x', /pipes are not available: filter the output where you read it/],
+    ['cat /var/log/*.log', /Nothing is expanded: write each path in full/],
+    ['ls; id', /run each command on its own/],
+    ['ls > /tmp/x', /redirection is not available/],
+    ['echo $HOME', /write the value itself/],
+  ])('says what to do instead of shell syntax: %s', (input, advice) => {
+    const decision = policy.check(input, asOperator);
+    expect(decision).toMatchObject({ code: 'shell_syntax', reason: expect.stringMatching(advice) });
   });
 
   it('lists the commands allowed on the target for an unknown one', () => {

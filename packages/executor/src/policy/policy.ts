@@ -1,4 +1,11 @@
-import { type Decision, type Refusal, refuse } from './decision.js';
+import {
+  type Decision,
+  type Refusal,
+  type RefusalCode,
+  type WordSpan,
+  aboutWord,
+  refuse,
+} from './decision.js';
 import { sanitizeInput } from './sanitize.js';
 import {
   type CommandRule,
@@ -143,6 +150,7 @@ export class CommandPolicy {
     const tokens = tokenize(sanitized.text);
     if (!tokens.ok) return tokens.refusal;
     const [commandWord, ...args] = tokens.argv;
+    const [commandSpan, ...argSpans] = tokens.spans;
     if (commandWord === undefined) {
       return refuse('empty', 'input.characters', 'The command is empty.');
     }
@@ -150,11 +158,14 @@ export class CommandPolicy {
     const compiled = this.rules.get(commandWord) ?? this.byPath.get(commandWord);
     const permitted = this.permittedCommands(access).map((c) => c.name);
     if (compiled === undefined) {
-      return refuse(
-        'unknown_command',
-        'commands',
-        `\`${commandWord}\` is not an allowed command. Allowed on ${access.target}: ` +
-          `${listOr(permitted, 'none')}.`,
+      return aboutWord(
+        refuse(
+          'unknown_command',
+          'commands',
+          `\`${commandWord}\` is not an allowed command. Allowed on ${access.target}: ` +
+            `${listOr(permitted, 'none')}.`,
+        ),
+        commandSpan,
       );
     }
     if (!permitted.includes(compiled.name)) {
@@ -162,20 +173,23 @@ export class CommandPolicy {
         const commands = this.role(roleName)?.commands ?? [];
         return commands.includes('*') || commands.includes(compiled.name);
       });
-      return anywhere
-        ? refuse(
-            'target_not_permitted',
-            'roles.targets',
-            `Your roles allow \`${compiled.name}\`, but not on target ${access.target}.`,
-          )
-        : refuse(
-            'command_not_permitted',
-            'roles.commands',
-            `Your roles (${listOr(access.roles, 'none')}) do not allow \`${compiled.name}\`. ` +
-              `Allowed on ${access.target}: ${listOr(permitted, 'none')}.`,
-          );
+      return aboutWord(
+        anywhere
+          ? refuse(
+              'target_not_permitted',
+              'roles.targets',
+              `Your roles allow \`${compiled.name}\`, but not on target ${access.target}.`,
+            )
+          : refuse(
+              'command_not_permitted',
+              'roles.commands',
+              `Your roles (${listOr(access.roles, 'none')}) do not allow \`${compiled.name}\`. ` +
+                `Allowed on ${access.target}: ${listOr(permitted, 'none')}.`,
+            ),
+        commandSpan,
+      );
     }
-    return checkArguments(compiled, args);
+    return checkArguments(compiled, args, argSpans);
   }
 }
 
@@ -189,10 +203,16 @@ interface MatchedOption {
   };
 }
 
-function checkArguments(compiled: CompiledRule, args: readonly string[]): Decision {
+/** Checks the words after the command name; `spans[i]` is where `args[i]` was typed. */
+function checkArguments(
+  compiled: CompiledRule,
+  args: readonly string[],
+  spans: readonly WordSpan[],
+): Decision {
   const { name, rule } = compiled;
   const options: MatchedOption[] = [];
   const operands: string[] = [];
+  const operandSpans: (WordSpan | undefined)[] = [];
   /** Options and operands in the order typed, for rules that pass them that way. */
   const asTyped: (MatchedOption | string)[] = [];
   let endOfOptions = false;
@@ -201,6 +221,7 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
     const token = args[i] ?? '';
     if (endOfOptions || !token.startsWith('-') || token === '-') {
       operands.push(token);
+      operandSpans.push(spans[i]);
       asTyped.push(token);
       continue;
     }
@@ -208,7 +229,7 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
       endOfOptions = true;
       continue;
     }
-    const matched = matchOption(compiled, token, args[i + 1]);
+    const matched = matchOption(compiled, token, args[i + 1], [spans[i], spans[i + 1]]);
     if ('allowed' in matched) return matched;
     options.push(matched);
     asTyped.push(matched);
@@ -218,12 +239,16 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
   const min = rule.args?.min ?? 0;
   const max = rule.args?.max ?? 0;
   if (operands.length > max) {
-    return refuse(
-      'too_many_arguments',
-      `commands.${name}.args`,
-      max === 0
-        ? `\`${name}\` takes no arguments (got ${operands.length}).`
-        : `\`${name}\` takes at most ${max} argument${max === 1 ? '' : 's'} (got ${operands.length}).`,
+    // The first operand too many is the one marked.
+    return aboutWord(
+      refuse(
+        'too_many_arguments',
+        `commands.${name}.args`,
+        max === 0
+          ? `\`${name}\` takes no arguments (got ${operands.length}).`
+          : `\`${name}\` takes at most ${max} argument${max === 1 ? '' : 's'} (got ${operands.length}).`,
+      ),
+      operandSpans[max],
     );
   }
   if (operands.length < min) {
@@ -244,19 +269,21 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
         : `commands.${name}.args.positional.${index}`;
     const problem = spec.check(operand);
     if (problem !== null) {
-      return refuse(
-        'argument_not_allowed',
-        where,
-        `Argument "${operand}" of \`${name}\` ${problem}.`,
+      return aboutWord(
+        refuse('argument_not_allowed', where, `Argument "${operand}" of \`${name}\` ${problem}.`),
+        operandSpans[index],
       );
     }
     // Without `--`, a program reads an operand that starts with `-` as an option, which the
     // policy has not checked as one. (`-` alone is standard input by convention.)
     if (!rule.endOfOptions && operand.startsWith('-') && operand !== '-') {
-      return refuse(
-        'argument_not_allowed',
-        where,
-        `Argument "${operand}" of \`${name}\` starts with - and \`${name}\` does not take \`--\`, so it would be read as an option.`,
+      return aboutWord(
+        refuse(
+          'argument_not_allowed',
+          where,
+          `Argument "${operand}" of \`${name}\` starts with - and \`${name}\` does not take \`--\`, so it would be read as an option.`,
+        ),
+        operandSpans[index],
       );
     }
     if (spec.pathPrefixes !== null) operandPaths.set(index, spec.pathPrefixes);
@@ -294,14 +321,20 @@ function checkArguments(compiled: CompiledRule, args: readonly string[]): Decisi
   return { allowed: true, command: name, rule: `commands.${name}`, argv, paths };
 }
 
-/** Matches one option token (and its value, if it takes one) or explains the refusal. */
+/**
+ * Matches one option token (and its value, if it takes one) or explains the refusal, pointing at
+ * the option's word, or at the next word when that is the refused value.
+ */
 function matchOption(
   compiled: CompiledRule,
   token: string,
   next: string | undefined,
+  [tokenSpan, nextSpan]: readonly [WordSpan | undefined, WordSpan | undefined],
 ): MatchedOption | Refusal {
   const { name } = compiled;
   const rule = `commands.${name}.options`;
+  const refuseOption = (code: RefusalCode, reason: string, span = tokenSpan): Refusal =>
+    aboutWord(refuse(code, rule, reason), span);
   if (compiled.flags.has(token)) return { tokens: [token] };
 
   /** The value checked; `offset` is where it starts in `tokens[index]`. */
@@ -315,10 +348,10 @@ function matchOption(
   ): MatchedOption | Refusal => {
     const problem = valued.value.check(value);
     if (problem !== null) {
-      return refuse(
+      return refuseOption(
         'option_value',
-        rule,
         `Value "${value}" of option ${option} for \`${name}\` ${problem}.`,
+        index === 1 ? nextSpan : tokenSpan,
       );
     }
     const prefixes = valued.value.pathPrefixes;
@@ -334,7 +367,7 @@ function matchOption(
       return withValue(option, valued, token.slice(equals + 1), [token], 0, equals + 1);
     }
     if (compiled.flags.has(option)) {
-      return refuse('option_value', rule, `Option ${option} of \`${name}\` takes no value.`);
+      return refuseOption('option_value', `Option ${option} of \`${name}\` takes no value.`);
     }
   }
 
@@ -344,7 +377,7 @@ function matchOption(
     // so to the policy (`ls --color never` lists a file called `never`).
     if (valued.argument === 'optional') return { tokens: [token] };
     if (next === undefined) {
-      return refuse('option_value', rule, `Option ${token} of \`${name}\` needs a value.`);
+      return refuseOption('option_value', `Option ${token} of \`${name}\` needs a value.`);
     }
     return withValue(token, valued, next, [token, next], 1, 0);
   }
@@ -363,9 +396,8 @@ function matchOption(
     }
   }
 
-  return refuse(
+  return refuseOption(
     'option_not_allowed',
-    rule,
     `Option ${token} is not allowed for \`${name}\`; allowed: ${listOr(compiled.optionNames, 'no options')}.`,
   );
 }

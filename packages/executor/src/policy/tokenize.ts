@@ -1,4 +1,4 @@
-import { type Refusal, refuse } from './decision.js';
+import { type Refusal, type WordSpan, refuse } from './decision.js';
 
 const RULE = 'input.syntax';
 
@@ -34,16 +34,49 @@ const ESCAPABLE_IN_DOUBLE_QUOTES = new Set(['$', '`', '"', '\\']);
 const ASSIGNMENT_NAME_START = /^[A-Za-z_]$/;
 const ASSIGNMENT_NAME_PART = /^[A-Za-z0-9_]$/;
 
-export type TokenizeResult = { ok: true; argv: string[] } | { ok: false; refusal: Refusal };
+/** The words, and where each one was typed (for refusals that point at a word). */
+export type TokenizeResult =
+  { ok: true; argv: string[]; spans: WordSpan[] } | { ok: false; refusal: Refusal };
 
-function syntaxError(what: string, position: number): TokenizeResult {
+/**
+ * What to do instead of the syntax refused. Quoting passes the character on literally, but
+ * someone who typed a pipe or a glob wanted what the shell does with it, which Ogent never does.
+ */
+function adviceFor(character: string): string {
+  const literally = 'quote the character to pass it literally';
+  switch (character) {
+    case '|':
+      return `Ogent runs one program; pipes are not available: filter the output where you read it (or ${literally}).`;
+    case ';':
+    case '&':
+      return `Ogent runs one program at a time: run each command on its own (or ${literally}).`;
+    case '<':
+    case '>':
+      return `Ogent runs one program and sends its output back to you; redirection is not available (or ${literally}).`;
+    case '*':
+    case '?':
+    case '[':
+    case '{':
+    case '}':
+    case '~':
+      return `Nothing is expanded: write each path in full (or ${literally}).`;
+    case '$':
+    case '`':
+    case '(':
+    case ')':
+      return `Nothing is expanded or run inside a command: write the value itself (or ${literally}).`;
+    default:
+      return `Ogent runs one command with plain arguments; ${literally}.`;
+  }
+}
+
+function syntaxError(what: string, position: number, character: string): TokenizeResult {
   return {
     ok: false,
     refusal: refuse(
       'shell_syntax',
       RULE,
-      `Shell syntax is not accepted: ${what} at position ${position + 1}. ` +
-        'Ogent runs one command with plain arguments; quote the character to pass it literally.',
+      `Shell syntax is not accepted: ${what} at position ${position + 1}. ${adviceFor(character)}`,
       position,
     ),
   };
@@ -60,7 +93,10 @@ function syntaxError(what: string, position: number): TokenizeResult {
 export function tokenize(text: string): TokenizeResult {
   const chars = Array.from(text);
   const argv: string[] = [];
+  const spans: WordSpan[] = [];
   let word: string | null = null;
+  /** Where the word being read started. */
+  let start = 0;
   // For the first word: whether it so far looks like `NAME=` written without quotes.
   let firstWordAssignment: 'name' | 'assignment' | 'no' = 'name';
 
@@ -69,10 +105,12 @@ export function tokenize(text: string): TokenizeResult {
     if (ch === ' ' || ch === '\t') {
       if (word !== null) {
         argv.push(word);
+        spans.push({ start, end: i });
         word = null;
       }
       continue;
     }
+    if (word === null) start = i;
 
     if (argv.length === 0 && firstWordAssignment === 'name') {
       if (ch === '=' && word !== null && word !== '') {
@@ -100,7 +138,7 @@ export function tokenize(text: string): TokenizeResult {
         if (c === '"') break;
         const expansion = EXPANDING_IN_DOUBLE_QUOTES.get(c);
         if (expansion !== undefined) {
-          return syntaxError(`${expansion} inside double quotes (use single quotes)`, j);
+          return syntaxError(`${expansion} inside double quotes (use single quotes)`, j, c);
         }
         if (c === '\\') {
           const next = chars[j + 1];
@@ -120,21 +158,24 @@ export function tokenize(text: string): TokenizeResult {
 
     if (ch === '\\') {
       const next = chars[i + 1];
-      if (next === undefined) return syntaxError('a backslash at the end of the line', i);
+      if (next === undefined) return syntaxError('a backslash at the end of the line', i, ch);
       word = (word ?? '') + next;
       i += 1;
       continue;
     }
 
-    if (ch === '#' && word === null) return syntaxError('comment `#`', i);
+    if (ch === '#' && word === null) return syntaxError('comment `#`', i, ch);
 
     const operator = OPERATORS.get(ch);
-    if (operator !== undefined) return syntaxError(operator, i);
+    if (operator !== undefined) return syntaxError(operator, i, ch);
 
     word = (word ?? '') + ch;
   }
 
-  if (word !== null) argv.push(word);
+  if (word !== null) {
+    argv.push(word);
+    spans.push({ start, end: chars.length });
+  }
 
   if (firstWordAssignment === 'assignment') {
     return {
@@ -147,7 +188,7 @@ export function tokenize(text: string): TokenizeResult {
       ),
     };
   }
-  return { ok: true, argv };
+  return { ok: true, argv, spans };
 }
 
 function unterminated(kind: 'single' | 'double', position: number): TokenizeResult {

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { createSessionTables } from '../session-tables.js';
 
 /**
  * PostgreSQL's schema, the same tables as SQLite's in portable types: 64-bit integers for times,
@@ -189,36 +190,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0006_sessions': {
-    async up(db: Kysely<unknown>) {
-      // Sessions: what each sign-in started, renewed and revoked; administrators' run-time
-      // changes to accounts.
-      await db.schema
-        .createTable('sessions')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('username', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .addColumn('token_expires_at', 'bigint', (c) => c.notNull())
-        .addColumn('renewed_at', 'bigint')
-        .addColumn('revoked_at', 'bigint')
-        .addColumn('revoked_reason', 'text')
-        .addColumn('address', 'text')
-        .execute();
-      await db.schema
-        .createIndex('sessions_user')
-        .on('sessions')
-        .columns(['username', 'expires_at'])
-        .execute();
-      await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
-      await db.schema
-        .createTable('account_states')
-        .addColumn('username', 'text', (c) => c.primaryKey())
-        .addColumn('disabled', 'integer', (c) => c.notNull())
-        .addColumn('roles', 'text')
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_by', 'text', (c) => c.notNull())
-        .execute();
-    },
+    up: (db: Kysely<unknown>) => createSessionTables(db, 'bigint'),
   },
   '0007_output_times': {
     async up(db: Kysely<unknown>) {
@@ -240,6 +212,12 @@ const migrations: Record<string, Migration> = {
       await sql`create index output_search_document on output_search using gin (document)`.execute(
         db,
       );
+    },
+  },
+  '0009_output_lines': {
+    async up(db: Kysely<unknown>) {
+      // Lines of output, counted as it streams, for history. Null for executions before.
+      await db.schema.alterTable('executions').addColumn('output_lines', 'bigint').execute();
     },
   },
 };
