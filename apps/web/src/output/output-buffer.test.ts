@@ -1,36 +1,7 @@
-import type { ExecutionMessage } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_ROW_CHARS, OutputBuffer } from './output-buffer';
 import { BOLD, DEFAULT_SGR } from './sgr';
-
-let seq = 0;
-const binary = (
-  bytes: number[],
-  stream: 'stdout' | 'stderr' = 'stdout',
-  times: readonly (readonly [number, number])[] = [[0, 1_700_000_000_000]],
-): ExecutionMessage => ({
-  type: 'output',
-  seq: ++seq,
-  stream,
-  data: Uint8Array.from(bytes),
-  times,
-});
-const out = (
-  text: string,
-  stream: 'stdout' | 'stderr' = 'stdout',
-  times?: readonly (readonly [number, number])[],
-): ExecutionMessage => binary([...new TextEncoder().encode(text)], stream, times);
-const end = (): ExecutionMessage => ({
-  type: 'end',
-  seq: ++seq,
-  status: 'completed',
-  exitCode: 0,
-  signal: null,
-  execTime: 5,
-  truncated: false,
-  outputBytes: 0,
-  error: null,
-});
+import { binary, end, numberedLines, out } from './test-messages';
 
 function rows(buffer: OutputBuffer): string[] {
   return Array.from({ length: buffer.rowCount }, (_, i) => {
@@ -66,8 +37,9 @@ describe('OutputBuffer', () => {
     const first = out('a\n');
     expect(buffer.push(first)).toBe(true);
     expect(buffer.push(first)).toBe(false);
-    expect(buffer.push(out('b\n'))).toBe(true);
-    expect(buffer.lastSeq).toBe(seq);
+    const second = out('b\n');
+    expect(buffer.push(second)).toBe(true);
+    expect(buffer.lastSeq).toBe(second.seq);
     expect(rows(buffer)).toEqual(['1:a', '2:b']);
   });
 
@@ -203,17 +175,7 @@ describe('OutputBuffer', () => {
   });
 
   it('handles a million lines without keeping a string per line', () => {
-    const buffer = new OutputBuffer();
-    let text = '';
-    for (let i = 1; i <= 1_000_000; i += 1) {
-      text += `${i}\n`;
-      if (text.length > 65_000) {
-        buffer.push(out(text));
-        text = '';
-      }
-    }
-    buffer.push(out(text));
-    buffer.push(end());
+    const buffer = numberedLines(1_000_000);
     expect(buffer.rowCount).toBe(1_000_000);
     expect(buffer.row(999_999).text).toBe('1000000');
     expect(buffer.row(123_456).text).toBe('123457');

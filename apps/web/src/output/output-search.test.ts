@@ -1,28 +1,8 @@
-import type { ExecutionMessage } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { MAX_ROW_CHARS, OutputBuffer } from './output-buffer';
 import { type Match, OutputSearch, findMatches, queryPattern } from './output-search';
 import { plainLine } from './sgr';
-
-let seq = 0;
-const out = (text: string, stream: 'stdout' | 'stderr' = 'stdout'): ExecutionMessage => ({
-  type: 'output',
-  seq: ++seq,
-  stream,
-  data: new TextEncoder().encode(text),
-  times: [[0, 1_700_000_000_000]],
-});
-const end = (): ExecutionMessage => ({
-  type: 'end',
-  seq: ++seq,
-  status: 'completed',
-  exitCode: 0,
-  signal: null,
-  execTime: 5,
-  truncated: false,
-  outputBytes: 0,
-  error: null,
-});
+import { end, numberedLines, out } from './test-messages';
 
 /** Every match, found the slow way: each row on its own, as the screen shows it. */
 function naive(buffer: OutputBuffer, text: string, caseSensitive: boolean): Match[] {
@@ -169,17 +149,7 @@ describe('OutputSearch', () => {
   });
 
   it('searches 2 million lines in steps of a few thousand rows', () => {
-    const buffer = new OutputBuffer();
-    let text = '';
-    for (let i = 1; i <= 2_000_000; i += 1) {
-      text += `${i}\n`;
-      if (text.length > 65_000) {
-        buffer.push(out(text));
-        text = '';
-      }
-    }
-    buffer.push(out(text));
-    buffer.push(end());
+    const buffer = numberedLines(2_000_000);
     const search = new OutputSearch(buffer, { text: '99999', caseSensitive: true });
     let steps = 0;
     while (search.step(8_192)) steps += 1;
