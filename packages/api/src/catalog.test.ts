@@ -44,38 +44,29 @@ const policy = new CommandPolicy({
   },
 });
 
+/** An SSH target as the config's parser makes it, with its defaults. */
+function sshTarget(id: string, host: string, port: number): Target {
+  return {
+    id,
+    transport: 'ssh',
+    host,
+    port,
+    username: 'ogent',
+    privateKey: 'x',
+    hostKeySha256: 'SHA256:' + 'A'.repeat(43),
+    maxSessions: 10,
+    maxConnections: 10,
+    keepaliveIntervalMs: 5000,
+    keepaliveCountMax: 3,
+    readyTimeoutMs: 10_000,
+    idleTimeoutMs: 60_000,
+  };
+}
+
 const targets: Target[] = [
   { id: 'local', transport: 'local', label: 'This server', labels: {} },
-  {
-    id: 'db-1',
-    transport: 'ssh',
-    host: '10.0.0.5',
-    port: 22,
-    username: 'ogent',
-    privateKey: 'x',
-    hostKeySha256: 'SHA256:' + 'A'.repeat(43),
-    maxSessions: 10,
-    maxConnections: 10,
-    keepaliveIntervalMs: 5000,
-    keepaliveCountMax: 3,
-    readyTimeoutMs: 10_000,
-    idleTimeoutMs: 60_000,
-  },
-  {
-    id: 'db-2',
-    transport: 'ssh',
-    host: 'fe80::1',
-    port: 2222,
-    username: 'ogent',
-    privateKey: 'x',
-    hostKeySha256: 'SHA256:' + 'A'.repeat(43),
-    maxSessions: 10,
-    maxConnections: 10,
-    keepaliveIntervalMs: 5000,
-    keepaliveCountMax: 3,
-    readyTimeoutMs: 10_000,
-    idleTimeoutMs: 60_000,
-  },
+  sshTarget('db-1', '10.0.0.5', 22),
+  sshTarget('db-2', 'fe80::1', 2222),
 ];
 const catalog = new TargetCatalog(targets, policy);
 const user = (roles: string[]): AuthUser => ({
