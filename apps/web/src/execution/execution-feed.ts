@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api/client';
 import { OutputBuffer } from '../output/output-buffer';
-import type { Versioned } from '../output/use-frame-version';
+import { VersionedSource } from '../output/use-frame-version';
 
 /** Where watching an execution stands (not the execution's own status). */
 export type FeedPhase = 'connecting' | 'streaming' | 'reconnecting' | 'ended' | 'failed';
@@ -11,18 +11,17 @@ export type FeedPhase = 'connecting' | 'streaming' | 'reconnecting' | 'ended' | 
  * last event id again after a reconnect, so the server resumes right after it; the buffer also
  * drops anything it has seen, by seq.
  */
-export class ExecutionFeed implements Versioned {
+export class ExecutionFeed extends VersionedSource {
   readonly buffer = new OutputBuffer();
   private phaseValue: FeedPhase = 'connecting';
   private errorValue: unknown = null;
   private subscription: { unsubscribe(): void } | null = null;
-  private revision = 0;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly client: ApiClient['trpc'],
     readonly executionId: string,
   ) {
+    super();
     this.buffer.subscribe(() => this.changed());
   }
 
@@ -32,15 +31,6 @@ export class ExecutionFeed implements Versioned {
 
   get error(): unknown {
     return this.errorValue;
-  }
-
-  get version(): number {
-    return this.revision;
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Starts (or resumes, after stop) watching. */
@@ -84,10 +74,5 @@ export class ExecutionFeed implements Versioned {
     if (phase === this.phaseValue) return;
     this.phaseValue = phase;
     this.changed();
-  }
-
-  private changed(): void {
-    this.revision += 1;
-    for (const listener of this.listeners) listener();
   }
 }

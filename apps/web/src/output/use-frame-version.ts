@@ -6,6 +6,27 @@ export interface Versioned {
   subscribe(listener: () => void): () => void;
 }
 
+/** A Versioned source's bookkeeping: a number that grows at every change, and its listeners. */
+export class VersionedSource implements Versioned {
+  private revision = 0;
+  private readonly listeners = new Set<() => void>();
+
+  get version(): number {
+    return this.revision;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Counts a change and tells every listener. */
+  protected changed(): void {
+    this.revision += 1;
+    for (const listener of this.listeners) listener();
+  }
+}
+
 /**
  * The source's version, re-rendering at most once per animation frame however many changes
  * arrive in between (hundreds of output messages a second become one render per frame), and

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client';
-import type { Versioned } from '../output/use-frame-version';
+import { VersionedSource } from '../output/use-frame-version';
 import type { RunHost, RunProgressEvent, RunStatus, RunSummary } from './types';
 
 /** Where watching a run stands (not the run's own status). */
@@ -15,7 +15,7 @@ export type ProgressPhase = 'connecting' | 'streaming' | 'reconnecting' | 'ended
  * event id and the server resumes right after it. A host's `version` also orders its states, so
  * nothing older ever replaces something newer.
  */
-export class RunProgress implements Versioned {
+export class RunProgress extends VersionedSource {
   readonly hosts = new Map<string, RunHost>();
   private summaryValue: RunSummary | null = null;
   private statusValue: RunStatus | null = null;
@@ -24,16 +24,12 @@ export class RunProgress implements Versioned {
   private errorValue: unknown = null;
   private lastSeq = 0;
   private subscription: { unsubscribe(): void } | null = null;
-  private revision = 0;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly client: ApiClient['trpc'],
     readonly runId: string,
-  ) {}
-
-  get version(): number {
-    return this.revision;
+  ) {
+    super();
   }
 
   get summary(): RunSummary | null {
@@ -55,11 +51,6 @@ export class RunProgress implements Versioned {
 
   get error(): unknown {
     return this.errorValue;
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Starts (or resumes, after stop) watching. */
@@ -118,10 +109,5 @@ export class RunProgress implements Versioned {
     if (phase === this.phaseValue) return;
     this.phaseValue = phase;
     this.changed();
-  }
-
-  private changed(): void {
-    this.revision += 1;
-    for (const listener of this.listeners) listener();
   }
 }
