@@ -32,7 +32,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-measure-'));
 const database = await openDatabase(dir);
 const files = await OutputFiles.open(dir);
 const records = new SqlRecords(database.db);
-const log = new FileOutputLog(database.db, files);
+const log = new FileOutputLog(database, files);
 const clock = new ManualClock();
 try {
   // COUNT executions that ended 40 days ago, each with 200 bytes of output in its own file.

@@ -486,7 +486,7 @@ async function singleNodeBackends(
     search,
     runs: new SqlRunStore(database.db, 'sqlite'),
     audit: new SqlAuditStore(database.db, 'sqlite'),
-    log: new FileOutputLog(database.db, outputFiles),
+    log: new FileOutputLog(database, outputFiles),
     users: new UserStore(database.db),
     sessions: new SqlSessionStore(database.db),
     sessionEvents: new InProcessSessionEvents(),

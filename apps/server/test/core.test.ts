@@ -40,7 +40,7 @@ async function openStore(): Promise<{
   const files = await OutputFiles.open(dir);
   return {
     records: new SqlRecords(database.db),
-    log: new FileOutputLog(database.db, files),
+    log: new FileOutputLog(database, files),
     database,
     files,
     close: async () => {

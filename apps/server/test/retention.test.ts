@@ -156,7 +156,7 @@ describeRetention('SQLite and files', async () => {
   const files = await OutputFiles.open(dir);
   return {
     records: new SqlRecords(database.db),
-    log: new FileOutputLog(database.db, files),
+    log: new FileOutputLog(database, files),
     runs: new SqlRunStore(database.db, 'sqlite'),
     files: () => readdirSync(path.join(dir, 'output')),
     close: async () => {

@@ -73,7 +73,7 @@ async function sqliteStores(): Promise<SearchStores> {
   const index = new SqlOutputSearch(database.db, 'sqlite');
   return {
     records: new SqlRecords(database.db, index),
-    log: new FileOutputLog(database.db, files),
+    log: new FileOutputLog(database, files),
     index,
     runs: new SqlRunStore(database.db, 'sqlite'),
     close: async () => {

@@ -26,7 +26,12 @@ export const EXECUTE_DEFAULTS = {
   maxOutputBytes: 256 * 1024 * 1024,
   killGraceMs: 2_000,
   highWaterMark: 1024 * 1024,
-  maxChunkBytes: 64 * 1024,
+  /**
+   * Pieces that queued while the consumer was busy are merged (copied) only up to this size:
+   * small ones cost more per piece than to copy, while an SSH packet (32 KiB) or a pipe read
+   * (64 KiB) is passed on as it is, since every copy of the stream costs garbage collection.
+   */
+  maxChunkBytes: 16 * 1024,
 } as const;
 
 type StopReason = Extract<ExecutionStatus, 'cancelled' | 'timed_out' | 'truncated'>;

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WireFormatError, decodeMessage, encodeMessage } from './index.js';
+import {
+  WireFormatError,
+  decodeMessage,
+  encodeMessage,
+  encodeMessageSplit,
+  takeAttachments,
+} from './index.js';
 
 /** JSON values with byte arrays anywhere in them. */
 const value = fc.letrec<{ tree: unknown }>((tie) => ({
@@ -91,6 +97,35 @@ describe('wire format', () => {
     ],
   ])('refuses a malformed frame: %s', (_name, frame) => {
     expect(() => decodeMessage(frame)).toThrow(WireFormatError);
+  });
+
+  it('splits a message into its head and its attachments, byte for byte the whole frame', () => {
+    fc.assert(
+      fc.property(value, (message) => {
+        const whole = encodeMessage(message);
+        const split = encodeMessageSplit(message);
+        if (typeof whole === 'string') {
+          expect(split).toBe(whole);
+          return;
+        }
+        const head = split as Uint8Array;
+        const joined = Buffer.concat([head, ...(takeAttachments(head) ?? [])]);
+        expect(joined.equals(Buffer.from(whole))).toBe(true);
+      }),
+    );
+  });
+
+  it('keeps the attachments themselves in a split frame, uncopied', () => {
+    const data = Buffer.from('output bytes');
+    const head = encodeMessageSplit({ type: 'output', data }) as Uint8Array;
+    // The head alone is not a message: its reference points past its end.
+    expect(() => decodeMessage(head)).toThrow(WireFormatError);
+    const attachments = takeAttachments(head);
+    expect(attachments).toHaveLength(1);
+    expect(attachments?.[0]).toBe(data);
+    // Taken once: a second sender finds nothing to follow the head.
+    expect(takeAttachments(head)).toBeUndefined();
+    expect(takeAttachments(new Uint8Array(4))).toBeUndefined();
   });
 
   it('refuses invalid JSON text', () => {

@@ -44,28 +44,68 @@ function extract(value: unknown, attachments: Uint8Array[], offset: { at: number
   return out;
 }
 
-/** Serialises a message; returns a string when it carries no bytes. */
-export function encodeMessage(message: unknown): string | Uint8Array<ArrayBuffer> {
+/** A message's JSON with its attachments taken out, and their total size. */
+function serialize(message: unknown): {
+  json: string;
+  attachments: Uint8Array[];
+  attachmentBytes: number;
+} {
   const attachments: Uint8Array[] = [];
   const size = { at: 0 };
   const json = JSON.stringify(extract(message, attachments, size));
-  const offset = size.at;
   if (json === undefined) throw new WireFormatError('message is not serialisable');
-  if (attachments.length === 0) return json;
+  return { json, attachments, attachmentBytes: size.at };
+}
 
-  // One allocation: header, JSON (encoded in place), then the attachments.
+/** The header and the JSON, with room for `extra` bytes after them. */
+function frameHead(json: string, extra: number): { frame: Uint8Array<ArrayBuffer>; at: number } {
   const jsonBytes = textEncoder.encode(json);
-  const frame = new Uint8Array(HEADER_BYTES + jsonBytes.byteLength + offset);
-  const view = new DataView(frame.buffer);
+  const frame = new Uint8Array(HEADER_BYTES + jsonBytes.byteLength + extra);
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   view.setUint8(0, WIRE_VERSION);
   view.setUint32(1, jsonBytes.byteLength);
   frame.set(jsonBytes, HEADER_BYTES);
-  let at = HEADER_BYTES + jsonBytes.byteLength;
+  return { frame, at: HEADER_BYTES + jsonBytes.byteLength };
+}
+
+/** Serialises a message; returns a string when it carries no bytes. */
+export function encodeMessage(message: unknown): string | Uint8Array<ArrayBuffer> {
+  const { json, attachments, attachmentBytes } = serialize(message);
+  if (attachments.length === 0) return json;
+  // One allocation: header, JSON (encoded in place), then the attachments.
+  const { frame, at: start } = frameHead(json, attachmentBytes);
+  let at = start;
   for (const attachment of attachments) {
     frame.set(attachment, at);
     at += attachment.byteLength;
   }
   return frame;
+}
+
+/** The attachments of split heads, until their sender takes them (see encodeMessageSplit). */
+const splitAttachments = new WeakMap<Uint8Array, readonly Uint8Array[]>();
+
+/**
+ * Like {@link encodeMessage}, but for a sender that can write a message in parts (WebSocket
+ * continuation frames) instead of copying the attachments into one buffer: a binary message
+ * comes back as its head (the header and the JSON) only, and {@link takeAttachments} gives the
+ * attachments that follow it back to back. Head and attachments together are byte for byte what
+ * encodeMessage returns, so receivers cannot tell the difference. A head sent alone does not
+ * decode (its attachment references point past its end) rather than pass for a message.
+ */
+export function encodeMessageSplit(message: unknown): string | Uint8Array<ArrayBuffer> {
+  const { json, attachments } = serialize(message);
+  if (attachments.length === 0) return json;
+  const { frame } = frameHead(json, 0);
+  splitAttachments.set(frame, attachments);
+  return frame;
+}
+
+/** The attachments that follow a head from encodeMessageSplit, once; undefined for any other. */
+export function takeAttachments(head: Uint8Array): readonly Uint8Array[] | undefined {
+  const attachments = splitAttachments.get(head);
+  splitAttachments.delete(head);
+  return attachments;
 }
 
 function isRef(value: unknown): value is Record<typeof BIN_KEY, unknown> {

@@ -10,10 +10,10 @@ import {
   appRouter,
   createContext,
 } from '@ogent/api';
-import { wireEncoder } from '@ogent/wire';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerLogger } from '../logger.js';
+import { WireSocket, splitWireEncoder } from './wire-socket.js';
 
 /** Above this many unsent bytes on a socket, subscriptions wait before producing more. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
@@ -123,7 +123,11 @@ export function attachWebSocket(options: {
   clientAddress: (req: IncomingMessage) => string;
 }): WebSocketEndpoint {
   const { server, services, logger, limits } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 1024 * 1024,
+    WebSocket: WireSocket,
+  });
   const socketsPerAddress = new Map<string, number>();
   const connections = new WeakMap<WebSocket, Connection>();
   /** Authorised sockets, to close at once those a session or account change concerns. */
@@ -211,7 +215,8 @@ export function attachWebSocket(options: {
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     // Output travels as bytes in binary frames (see @ogent/wire); clients use the same encoder.
-    experimental_encoder: wireEncoder,
+    // Binary messages leave in parts, the output bytes uncopied (see WireSocket).
+    experimental_encoder: splitWireEncoder,
     // Called once per connection, when its connection params arrive.
     createContext: async ({ req, res, info }) => {
       // The adapter's `res` is the connection's WebSocket.

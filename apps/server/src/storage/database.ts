@@ -7,6 +7,8 @@ import type { Database } from './schema.js';
 
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
+  /** The same connection without Kysely, for the one statement hot enough to prepare once. */
+  readonly sqlite: SQLite.Database;
   readonly file: string;
   /** Migrations applied by this open. */
   readonly migrated: string[];
@@ -28,5 +30,5 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const migrated = await migrateToLatest(db as Kysely<unknown>);
-  return { db, file, migrated, close: () => db.destroy() };
+  return { db, sqlite, file, migrated, close: () => db.destroy() };
 }

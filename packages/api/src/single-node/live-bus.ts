@@ -3,6 +3,13 @@ import type { LiveBus, LiveRead } from '../ports/live-bus.js';
 
 /** Bytes of recent output kept per running execution, for watchers that keep up. */
 const TAIL_BYTES = 2 * 1024 * 1024;
+/**
+ * While output streams, waiting watchers are woken at most this often, so that each wake-up
+ * reads what came meanwhile and sends it as a few large messages instead of one small message
+ * per chunk (every message costs the same encoding, framing and system call whatever its size).
+ * The first chunk after a pause, and the end, wake them at once.
+ */
+const WAKE_INTERVAL_MS = 4;
 
 /**
  * One execution's stream: the recent output (everything not yet stored, plus a window of what
@@ -19,6 +26,9 @@ class Stream {
   private storedSeq = 0;
   /** Created when a watcher waits, settled at the next change: no promise per chunk otherwise. */
   private changed: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** When waiters were last woken, and the timer of the next wake-up if one is due. */
+  private wokenAt = -Infinity;
+  private wakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   append(chunk: OutputChunk): void {
     this.tail.push(chunk);
@@ -26,7 +36,7 @@ class Stream {
     this.lastSeq = chunk.seq;
     this.outputBytes += chunk.data.length;
     this.evict();
-    this.notify();
+    this.wakeSoon();
   }
 
   stored(seq: number): void {
@@ -78,8 +88,19 @@ class Stream {
     });
   }
 
-  /** Wakes every waiter (the stream is going away). */
+  /** Wakes the waiters now, or WAKE_INTERVAL_MS after the last time if that is sooner. */
+  private wakeSoon(): void {
+    if (this.changed === undefined || this.wakeTimer !== undefined) return;
+    const due = this.wokenAt + WAKE_INTERVAL_MS - performance.now();
+    if (due <= 0) this.notify();
+    else this.wakeTimer = setTimeout(() => this.notify(), due);
+  }
+
+  /** Wakes every waiter at once (the end, or the stream going away). */
   notify(): void {
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wokenAt = performance.now();
     const changed = this.changed;
     this.changed = undefined;
     changed?.resolve();

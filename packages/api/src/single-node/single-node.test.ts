@@ -47,4 +47,46 @@ describe('single-node implementations', () => {
     await waiting;
     expect(woke).toBe(true);
   });
+
+  it('the in-process bus wakes a waiter at once after a pause, and at most every 4 ms in a burst', async () => {
+    const bus = new InProcessLiveBus();
+    bus.open('x');
+    const signal = new AbortController().signal;
+    const chunk = (seq: number) => ({
+      seq,
+      stream: 'stdout' as const,
+      data: Buffer.from('x'),
+      at: null,
+    });
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+    // The first chunk after a quiet spell: woken in the same turn.
+    let woke = 0;
+    const first = bus.wait('x', 0, signal).then(() => (woke = performance.now()));
+    await tick();
+    const sent = performance.now();
+    bus.publish('x', chunk(1));
+    await first;
+    expect(woke - sent).toBeLessThan(4);
+
+    // Straight after, in a burst: the waiter sleeps on while chunks keep coming, then reads all.
+    const firstWake = woke;
+    const second = bus.wait('x', 1, signal).then(() => (woke = performance.now()));
+    bus.publish('x', chunk(2));
+    await tick();
+    bus.publish('x', chunk(3));
+    await second;
+    // Timers never fire early (a loaded machine only makes the wait longer).
+    expect(woke - firstWake).toBeGreaterThanOrEqual(3);
+    const read = await bus.read('x', 2, 1024);
+    expect(read.state === 'live' && read.chunks.map((c) => c.seq)).toEqual([2, 3]);
+
+    // The end is never held back.
+    const third = bus.wait('x', 3, signal);
+    bus.end('x', { type: 'end', seq: 4 } as never);
+    let ended = false;
+    void third.then(() => (ended = true));
+    await tick();
+    expect(ended).toBe(true);
+  });
 });
