@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ByteChain,
   WireFormatError,
   decodeMessage,
   encodeMessage,
@@ -126,6 +127,21 @@ describe('wire format', () => {
     // Taken once: a second sender finds nothing to follow the head.
     expect(takeAttachments(head)).toBeUndefined();
     expect(takeAttachments(new Uint8Array(4))).toBeUndefined();
+  });
+
+  it('sends a ByteChain as one attachment, its pieces back to back, decoded as one array', () => {
+    const parts = [Buffer.from('one '), Buffer.from(''), Buffer.from('two '), Buffer.from('three')];
+    const message = { type: 'output', data: new ByteChain(parts, 13), after: new Uint8Array([9]) };
+    const decoded = decodeMessage(encodeMessage(message)) as {
+      data: Uint8Array;
+      after: Uint8Array;
+    };
+    expect(Buffer.from(decoded.data).toString()).toBe('one two three');
+    expect([...decoded.after]).toEqual([9]);
+    const head = encodeMessageSplit(message) as Uint8Array;
+    // Split, the pieces themselves follow the head: nothing joined them.
+    const sent = takeAttachments(head);
+    parts.forEach((part, i) => expect(sent?.[i]).toBe(part));
   });
 
   it('refuses invalid JSON text', () => {

@@ -25,11 +25,28 @@ export class WireFormatError extends Error {
 }
 
 /**
- * A copy of `value` with every Uint8Array replaced by a reference into `attachments`. Done by
+ * Bytes in pieces that travel as one attachment: the encoder writes the pieces back to back, so
+ * the receiver decodes them as one Uint8Array, and nobody joins (copies) them on the sending side.
+ */
+export class ByteChain {
+  constructor(
+    readonly parts: readonly Uint8Array[],
+    readonly byteLength: number,
+  ) {}
+}
+
+/**
+ * A copy of `value` with every Uint8Array (and ByteChain) replaced by a reference into `attachments`. Done by
  * hand rather than with a JSON.stringify replacer: JSON.stringify calls Buffer#toJSON (which
  * turns bytes into an array of numbers, slowly) before a replacer sees the value.
  */
 function extract(value: unknown, attachments: Uint8Array[], offset: { at: number }): unknown {
+  if (value instanceof ByteChain) {
+    attachments.push(...value.parts);
+    const ref = { [BIN_KEY]: [offset.at, value.byteLength] };
+    offset.at += value.byteLength;
+    return ref;
+  }
   if (value instanceof Uint8Array) {
     attachments.push(value);
     const ref = { [BIN_KEY]: [offset.at, value.byteLength] };

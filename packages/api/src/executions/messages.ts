@@ -1,3 +1,4 @@
+import { ByteChain } from '@ogent/wire';
 import type {
   EndMessage,
   ExecutionOutcome,
@@ -9,11 +10,33 @@ import type {
 /** The largest output message sent: large enough for throughput, small enough to stay smooth. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
+/** How the pieces of a merged message become its `data`. */
+export type JoinBytes = (parts: Buffer[], bytes: number) => Uint8Array;
+
+/** Copies the pieces into one buffer: what every reader of a message in this process needs. */
+export const joinBytes: JoinBytes = (parts, bytes) =>
+  parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, bytes);
+
+/**
+ * For messages that go straight to the WebSocket encoder (and nowhere else): the pieces stay as
+ * they are, in a ByteChain that the encoder writes back to back as one attachment, so the client
+ * decodes one Uint8Array and the server copies nothing (each copy of a 1 GiB stream costs about a
+ * GiB of garbage to collect). The type is therefore what the client receives; in this process,
+ * `data` of a merged message is a ByteChain, which nothing but the encoder may read.
+ */
+export const chainBytesForWire: JoinBytes = (parts, bytes) =>
+  parts.length === 1 && parts[0] !== undefined
+    ? parts[0]
+    : (new ByteChain(parts, bytes) as unknown as Uint8Array);
+
 /**
  * Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. Each chunk's
  * arrival time stays with its bytes (`times`), so merging loses no timing.
  */
-export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
+export function toMessages(
+  chunks: readonly OutputChunk[],
+  join: JoinBytes = joinBytes,
+): OutputMessage[] {
   const messages: OutputMessage[] = [];
   let i = 0;
   while (i < chunks.length) {
@@ -37,7 +60,7 @@ export function toMessages(chunks: readonly OutputChunk[]): OutputMessage[] {
       type: 'output',
       seq: last.seq,
       stream: first.stream,
-      data: parts.length === 1 ? first.data : Buffer.concat(parts, bytes),
+      data: join(parts, bytes),
       times,
     });
   }

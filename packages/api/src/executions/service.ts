@@ -4,7 +4,7 @@ import { auditEntry } from '../audit/chain.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
 import { type AdmittedExecution, Admission, type ExecuteRequest } from './admission.js';
-import { endMessageFromRecord } from './messages.js';
+import { type JoinBytes, endMessageFromRecord } from './messages.js';
 import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
 import type {
   ExecutionListItem,
@@ -167,8 +167,9 @@ export class ExecutionService {
     afterSeq: number,
     signal: AbortSignal,
     ready?: ReadyFn,
+    join?: JoinBytes,
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
-    return this.watcher.watch(user, id, afterSeq, signal, ready);
+    return this.watcher.watch(user, id, afterSeq, signal, ready, join);
   }
 
   /**

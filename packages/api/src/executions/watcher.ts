@@ -4,13 +4,19 @@ import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { ExecutionAccess } from './access.js';
-import { endMessageFromRecord, toMessages } from './messages.js';
+import { type JoinBytes, endMessageFromRecord, joinBytes, toMessages } from './messages.js';
 import type { ExecutionMessage, ExecutionRecord, OutputChunk } from './types.js';
 
 /** Waits until the client can take more (WebSocket backpressure). */
 export type ReadyFn = () => Promise<void>;
 
 const noWait: ReadyFn = () => Promise.resolve();
+
+/** Where a watcher's messages go: when the client can take more, and how merged data is made. */
+interface Delivery {
+  readonly ready: ReadyFn;
+  readonly join: JoinBytes;
+}
 
 /** Output read per step by a watcher: split into messages, each awaited before the next. */
 const READ_BATCH_BYTES = 1024 * 1024;
@@ -37,7 +43,8 @@ export class Watcher {
   /**
    * Output messages after `afterSeq`, then the end message; nothing once the watcher has seen the
    * end. `ready` is awaited before each message, so a slow client slows only its own reads and
-   * falls behind into the log rather than into memory.
+   * falls behind into the log rather than into memory. `join` makes the data of merged messages
+   * (see chainBytesForWire for the WebSocket's).
    */
   async *watch(
     user: AuthUser,
@@ -45,16 +52,18 @@ export class Watcher {
     afterSeq: number,
     signal: AbortSignal,
     ready: ReadyFn = noWait,
+    join: JoinBytes = joinBytes,
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
     await this.deps.access.byId(user, id);
     const { bus, log, records } = this.deps;
+    const to: Delivery = { ready, join };
     let next = afterSeq + 1;
     while (!signal.aborted) {
       const live = await bus.read(id, next, READ_BATCH_BYTES);
       if (live.state === 'behind') {
         const chunks = await this.stored(() => log.readOutput(id, next, READ_BATCH_BYTES), signal);
         if (chunks.length > 0) {
-          next = yield* this.send(chunks, ready, signal, next);
+          next = yield* this.send(chunks, to, signal, next);
           continue;
         }
         const progress = bus.progress(id);
@@ -66,7 +75,7 @@ export class Watcher {
       }
       if (live.state === 'live') {
         if (live.chunks.length > 0) {
-          next = yield* this.send(live.chunks, ready, signal, next);
+          next = yield* this.send(live.chunks, to, signal, next);
           continue;
         }
         if (live.end !== undefined) {
@@ -81,7 +90,7 @@ export class Watcher {
           // record says it ended, that is the end.
           const record = await this.stored(() => records.get(id), signal);
           if (record !== undefined && record.status !== 'running') {
-            yield* this.finish(record, next, afterSeq, ready, signal);
+            yield* this.finish(record, next, afterSeq, to, signal);
             return;
           }
         }
@@ -94,11 +103,11 @@ export class Watcher {
       if (record === undefined) return;
       if (record.status === 'running') {
         const chunks = await this.stored(() => log.readOutput(id, next, READ_BATCH_BYTES), signal);
-        if (chunks.length > 0) next = yield* this.send(chunks, ready, signal, next);
+        if (chunks.length > 0) next = yield* this.send(chunks, to, signal, next);
         else await this.pause(signal);
         continue;
       }
-      yield* this.finish(record, next, afterSeq, ready, signal);
+      yield* this.finish(record, next, afterSeq, to, signal);
       return;
     }
   }
@@ -123,7 +132,7 @@ export class Watcher {
     record: ExecutionRecord,
     from: number,
     afterSeq: number,
-    ready: ReadyFn,
+    to: Delivery,
     signal: AbortSignal,
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
     let next = from;
@@ -133,11 +142,11 @@ export class Watcher {
         signal,
       );
       if (chunks.length === 0) break;
-      next = yield* this.send(chunks, ready, signal, next);
+      next = yield* this.send(chunks, to, signal, next);
     }
     const end = endMessageFromRecord(record);
     if (!signal.aborted && afterSeq < end.seq) {
-      await ready();
+      await to.ready();
       yield end;
     }
   }
@@ -167,13 +176,16 @@ export class Watcher {
 
   private async *send(
     chunks: readonly OutputChunk[],
-    ready: ReadyFn,
+    to: Delivery,
     signal: AbortSignal,
     next: number,
   ): AsyncGenerator<ExecutionMessage, number, undefined> {
     let after = next;
-    for (const message of toMessages(chunks.filter((c) => c.seq >= next))) {
-      await ready();
+    for (const message of toMessages(
+      chunks.filter((c) => c.seq >= next),
+      to.join,
+    )) {
+      await to.ready();
       if (signal.aborted) return after;
       yield message;
       after = message.seq + 1;

@@ -1,6 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { toTRPCError } from '../adapters/trpc-errors.js';
+import { chainBytesForWire, joinBytes } from '../executions/messages.js';
 import { EXECUTION_STATES } from '../executions/types.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { holdSubscription, parseLastEventId } from './subscriptions.js';
@@ -56,6 +57,9 @@ export const execRouter = router({
           after,
           abort,
           ctx.ready,
+          // Over WebSocket (the only transport with a subscription count), messages go straight
+          // to the wire encoder, which writes merged output piece by piece instead of joining it.
+          ctx.subscriptions === undefined ? joinBytes : chainBytesForWire,
         )) {
           yield tracked(String(message.seq), message);
         }
