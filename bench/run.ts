@@ -147,6 +147,7 @@ async function throughput(stack: BenchStack, typed: TypedClient): Promise<void> 
   const runs = {
     big: [] as number[],
     bigCpu: [] as number[],
+    bigCpuMain: [] as number[],
     bigSsh: [] as number[],
     bigSshTee: [] as number[],
     bigSshAes: [] as number[],
@@ -156,6 +157,7 @@ async function throughput(stack: BenchStack, typed: TypedClient): Promise<void> 
   const rate = (mib: number, ms: number): number => mib / (ms / 1000);
   for (let round = 0; round < plan.throughputRounds; round += 1) {
     const cpuBefore = cpuSeconds(stack.serverPid);
+    const mainBefore = cpuSeconds(stack.serverPid, stack.serverPid);
     const big = await runTyped(typed, `cat ${stack.bigFile}`);
     if (big.bytes !== stack.bigFileBytes || big.end.status !== 'completed') {
       throw new Error(
@@ -164,6 +166,10 @@ async function throughput(stack: BenchStack, typed: TypedClient): Promise<void> 
     }
     runs.big.push(rate(bigMiB, big.ms));
     runs.bigCpu.push((cpuSeconds(stack.serverPid) - cpuBefore) / (stack.bigFileBytes / 1024 ** 3));
+    runs.bigCpuMain.push(
+      (cpuSeconds(stack.serverPid, stack.serverPid) - mainBefore) /
+        (stack.bigFileBytes / 1024 ** 3),
+    );
     // Where the product keeps its output: the same disk for the same-work pipeline's copy.
     runs.bigSshTee.push(
       rate(
@@ -228,7 +234,17 @@ async function throughput(stack: BenchStack, typed: TypedClient): Promise<void> 
       unit: 'cpu-s/GiB',
       better: 'lower',
       values: runs.bigCpu,
-      note: 'user + system, from /proc',
+      note: 'user + system, all threads, from /proc',
+    },
+    {
+      id: 'throughput.server_cpu_main',
+      group: 'Throughput',
+      label:
+        'of which the main thread (the rest: V8 garbage collection helpers, libuv file writes)',
+      unit: 'cpu-s/GiB',
+      better: 'lower',
+      values: runs.bigCpuMain,
+      note: '/proc task of the main thread',
     },
     {
       id: 'throughput.ssh_aes',
@@ -470,9 +486,12 @@ function goals(): Goal[] {
   }
   const cpu = get('throughput.server_cpu');
   if (cpu !== undefined) {
+    const main = get('throughput.server_cpu_main');
     out.push({
       label: 'Server CPU per GiB of output: at most 3 cpu-s',
-      measured: `median ${cpu.summary.median.toFixed(2)} cpu-s/GiB (${cpu.summary.min.toFixed(2)}-${cpu.summary.max.toFixed(2)})`,
+      measured:
+        `median ${cpu.summary.median.toFixed(2)} cpu-s/GiB (${cpu.summary.min.toFixed(2)}-${cpu.summary.max.toFixed(2)})` +
+        (main === undefined ? '' : `, main thread ${main.summary.median.toFixed(2)}`),
       met: cpu.summary.median <= 3,
     });
   }

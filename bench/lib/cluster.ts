@@ -17,9 +17,13 @@ export interface BenchCluster {
   stop(): Promise<void>;
 }
 
-/** CPU time (user + system) of a process so far, in seconds, from /proc. */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+/**
+ * CPU time (user + system) of a process so far, in seconds, from /proc; of one of its threads
+ * when `tid` is given (the main thread's id is the process id).
+ */
+export function cpuSeconds(pid: number, tid?: number): number {
+  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]?.split(' ') ?? [];
   // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
   const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
   return ticks / 100;
