@@ -126,7 +126,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const instance of instances.values()) instance.process.kill('SIGKILL');
-  pkill(sshd?.username ?? '', 'emit.sh');
+  // Only this file's script: other suites' tests run as the same user at the same time.
+  if (sshd !== undefined) pkill(sshd.username, path.join(sshd.dir, 'emit.sh'));
   await Promise.allSettled([
     nginx?.stop(),
     redis?.stop(),
@@ -434,7 +435,7 @@ describe('instances that share PostgreSQL and Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     instances.get('C')?.process.kill('SIGKILL');
     const killedAt = Date.now();
-    pkill(sshd.username, 'emit.sh');
+    pkill(sshd.username, path.join(sshd.dir, 'emit.sh'));
     const result = await watch(viaNginx, executionId);
     expect(Date.now() - killedAt).toBeLessThan(20_000);
     expect(result.end).toMatchObject({ status: 'interrupted' });

@@ -272,7 +272,8 @@ describe('the server killed with SIGKILL during runs', () => {
         await new Promise((resolve) => second.process.once('exit', resolve));
       }
     } finally {
-      pkill(sshd.username, 'emit.sh');
+      // Only this test's script: other suites' tests run as the same user at the same time.
+      pkill(sshd.username, path.join(fixtureDir, 'emit.sh'));
       await sshd.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
