@@ -13,16 +13,14 @@ RUN npm install --no-fund --no-audit && npx turbo run build --filter=@ogent/serv
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# Output buffers are large and short-lived: with jemalloc (which apps/server/bin/ogent-server.sh
-# preloads when it is installed) memory freed after a burst of output goes back to the system.
-RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 \
- && rm -rf /var/lib/apt/lists/*
+# Output buffers are large and short-lived: with fewer malloc arenas and large blocks always
+# mapped and unmapped, memory freed after a burst of output goes back to the system.
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/apps/server/package.json ./apps/server/package.json
 COPY --from=build /app/apps/server/dist ./apps/server/dist
-COPY --from=build /app/apps/server/bin ./apps/server/bin
 COPY --from=build /app/apps/web/dist ./apps/web/dist
 COPY deploy/server/entrypoint.sh /usr/local/bin/ogent-entrypoint
 RUN mkdir -p /data && chown node:node /data

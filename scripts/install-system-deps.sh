@@ -4,8 +4,7 @@
 # Chromium (the browser tests), the cluster's engines: PostgreSQL 15, redis-server and nginx
 # (the tests start their own, on free ports), the fleet benchmark's anchors: clush
 # (clustershell) and parallel-ssh (pssh), and asciinema (2.2, which replays the recordings the
-# server writes, under util-linux `script`), and jemalloc (the allocator `npm start` preloads when
-# it is there; the tests check that it does). Does nothing when all of it is present.
+# server writes, under util-linux `script`). Does nothing when all of it is present.
 set -euo pipefail
 
 need=()
@@ -20,7 +19,6 @@ command -v clush >/dev/null 2>&1 || need+=(clustershell)
 # Debian renames pssh's programs (pssh is parallel-ssh) to avoid clashing with putty's.
 command -v parallel-ssh >/dev/null 2>&1 || need+=(pssh)
 command -v asciinema >/dev/null 2>&1 || need+=(asciinema)
-compgen -G '/usr/lib/*-linux-gnu/libjemalloc.so.2' >/dev/null || need+=(libjemalloc2)
 
 if ((${#need[@]} == 0)); then
   exit 0

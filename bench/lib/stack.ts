@@ -8,8 +8,7 @@ import { type SshdFixture, startSshd } from '@ogent/executor/testing';
 import { stringify } from 'yaml';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** How `npm start` and the Docker image run the built server (allocator settings included). */
-export const SERVER_LAUNCHER = path.join(ROOT, 'apps/server/bin/ogent-server.sh');
+export const SERVER_MAIN = path.join(ROOT, 'apps/server/dist/main.js');
 export const BENCH_USER = { username: 'bench', password: 'bench-password-1' };
 
 export interface BenchStack {
@@ -91,9 +90,8 @@ export interface ServerProcess {
 }
 
 /**
- * The built server (apps/server/dist) as its own process, started the way `npm start` and the
- * Dockerfile start it (apps/server/bin/ogent-server.sh, which also picks the memory allocator);
- * resolves once it listens. Extra Node options go through NODE_OPTIONS.
+ * The built server (apps/server/dist) as its own process, with the environment `npm start` and
+ * the Dockerfile give it; resolves once it listens.
  */
 export async function spawnServer(
   configFile: string,
@@ -101,18 +99,22 @@ export async function spawnServer(
 ): Promise<ServerProcess> {
   const dataDir = path.dirname(configFile);
   const log = createWriteStream(path.join(dataDir, `server-${path.basename(configFile)}.log`));
-  const nodeOptions = options.nodeOptions ?? [];
-  // The launcher execs node: the process id is the server's.
-  const server: ChildProcess = spawn('/bin/sh', [SERVER_LAUNCHER, '--config', configFile], {
-    cwd: dataDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      ...(nodeOptions.length > 0 ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
-      ...options.env,
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [...(options.nodeOptions ?? []), SERVER_MAIN, '--config', configFile],
+    {
+      cwd: dataDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        MALLOC_ARENA_MAX: '2',
+        MALLOC_MMAP_THRESHOLD_: '65536',
+        MALLOC_TRIM_THRESHOLD_: '131072',
+        ...options.env,
+      },
     },
-  });
+  );
   server.stderr?.pipe(log);
   const url = await new Promise<string>((resolve, reject) => {
     let seen = '';

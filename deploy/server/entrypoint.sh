@@ -6,5 +6,4 @@ if [ -z "${TARGET_HOST_KEY_SHA256:-}" ] && [ -f /keys/target_host_ed25519_key.pu
   TARGET_HOST_KEY_SHA256="$(node /app/apps/server/dist/main.js fingerprint /keys/target_host_ed25519_key.pub)"
   export TARGET_HOST_KEY_SHA256
 fi
-# The launcher picks the memory allocator, as `npm start` does.
-exec /app/apps/server/bin/ogent-server.sh "$@"
+exec node /app/apps/server/dist/main.js "$@"

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,25 +42,6 @@ describe('where it listens', () => {
     );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('HOST must be an address to listen on');
-  });
-});
-
-describe('how `npm start` runs it (apps/server/bin/ogent-server.sh)', () => {
-  it.each([
-    ['with jemalloc, which the test machine has (libjemalloc2)', {}, true],
-    ["with glibc's malloc, tuned, when OGENT_ALLOCATOR=glibc", { OGENT_ALLOCATOR: 'glibc' }, false],
-  ])('%s', async (_name, env, jemalloc) => {
-    const launched = await launchServer(configFile, env, { launcher: true });
-    try {
-      expect((await fetch(`${launched.url}/healthz`)).status).toBe(200);
-      const pid = launched.process.pid ?? 0;
-      const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
-      expect(maps.includes('/libjemalloc.so.2')).toBe(jemalloc);
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      expect(environ.includes('MALLOC_ARENA_MAX=2')).toBe(!jemalloc);
-    } finally {
-      launched.process.kill('SIGTERM');
-    }
   });
 });
 

@@ -276,20 +276,13 @@ export function handshakeStatus(
 export function launchServer(
   configFile: string,
   env: NodeJS.ProcessEnv = {},
-  options: { launcher?: boolean } = {},
 ): Promise<{ process: ChildProcess; url: string }> {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  // The launcher (what `npm start` runs) starts the built server; it execs node, so the child's
-  // process id is the server's.
-  const argv =
-    options.launcher === true
-      ? ['/bin/sh', path.join(root, 'bin/ogent-server.sh')]
-      : [process.execPath, '--import', 'tsx', path.join(root, 'src/main.ts')];
-  const proc = spawn(argv[0] ?? '', [...argv.slice(1), '--config', configFile], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/main.ts'), '--config', configFile],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout?.setEncoding('utf8');
