@@ -16,23 +16,23 @@ const ROWS_PER_READ = 256;
  */
 export class FileOutputLog implements OutputLog {
   private readonly db: Kysely<Database>;
+  private readonly sqlite: OpenDatabase['sqlite'];
   /** Index rows in one transaction of a statement prepared once (see insertIndex). */
   private readonly insertRows: (rows: readonly Database['execution_output'][]) => void;
 
   constructor(
-    private readonly database: Pick<OpenDatabase, 'db' | 'sqlite'>,
+    database: Pick<OpenDatabase, 'db' | 'sqlite'>,
     private readonly files: OutputFiles,
   ) {
     this.db = database.db;
-    const insert = database.sqlite.prepare<Database['execution_output']>(
+    this.sqlite = database.sqlite;
+    const insert = this.sqlite.prepare<Database['execution_output']>(
       'insert into execution_output (execution_id, seq, stream, byte_offset, byte_length, ' +
         'arrived_at) values (@execution_id, @seq, @stream, @byte_offset, @byte_length, @arrived_at)',
     );
-    this.insertRows = database.sqlite.transaction(
-      (rows: readonly Database['execution_output'][]) => {
-        for (const row of rows) insert.run(row);
-      },
-    );
+    this.insertRows = this.sqlite.transaction((rows: readonly Database['execution_output'][]) => {
+      for (const row of rows) insert.run(row);
+    });
   }
 
   async appendOutput(chunks: readonly StoredChunk[]): Promise<void> {
@@ -75,7 +75,7 @@ export class FileOutputLog implements OutputLog {
    * statements), which it would otherwise join. Then Kysely's queue is joined instead.
    */
   private async insertIndex(rows: readonly Database['execution_output'][]): Promise<void> {
-    if (!this.database.sqlite.inTransaction) {
+    if (!this.sqlite.inTransaction) {
       this.insertRows(rows);
       return;
     }

@@ -4,11 +4,14 @@ import { copyText } from '../app/clipboard';
 import { usePreference } from '../app/use-preference';
 import { FindBar } from './FindBar';
 import type { LineRange } from './line-range';
-import type { LineTimesMode } from './line-times';
-import type { OutputBuffer } from './output-buffer';
 import type { OutputSearch } from './output-search';
 import type { RowList } from './row-layout';
-import { type FindMarks, type TerminalHandle, TerminalView } from './TerminalView';
+import {
+  type FindMarks,
+  type TerminalHandle,
+  TerminalView,
+  type TerminalViewProps,
+} from './TerminalView';
 import { useFrameVersion } from './use-frame-version';
 import { useOutputSearch } from './use-output-search';
 
@@ -25,14 +28,13 @@ function isTextField(element: Element | null): boolean {
   return element instanceof HTMLElement && element.isContentEditable;
 }
 
-interface OutputViewProps {
-  readonly buffer: OutputBuffer;
-  /** Changes whenever the buffer does (at most once per frame). */
-  readonly version: number;
-  readonly label: string;
-  readonly placeholder?: ReactNode;
-  readonly lineTimes?: LineTimesMode;
-  readonly startedAt?: number | null;
+/** What the terminal view shows, passed on to it as given. */
+type ShownProps = Pick<
+  TerminalViewProps,
+  'buffer' | 'version' | 'label' | 'placeholder' | 'lineTimes' | 'startedAt'
+>;
+
+interface OutputViewProps extends ShownProps {
   /** The lines the URL points at, if any. */
   readonly selection?: LineRange;
   /** The link to a range of lines. */

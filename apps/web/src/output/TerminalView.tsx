@@ -189,7 +189,7 @@ export interface TerminalHandle {
   focus(): void;
 }
 
-interface TerminalViewProps {
+export interface TerminalViewProps {
   readonly buffer: OutputBuffer;
   /** Changes whenever the buffer (or what is marked) does, at most once per frame. */
   readonly version: number;

@@ -1,7 +1,9 @@
 import type { EndMessage, ExecutionMessage } from '../api/types.js';
 import { DEFAULT_SGR, type SgrState, plainLine, sameSgr, sgrAfter } from './sgr';
+import { forEachInRowOrder } from './row-order';
 import { TextLog } from './text-log';
 import { displayWidth } from './text-width';
+import { VersionedSource } from './use-frame-version';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -147,7 +149,7 @@ class StreamState {
  * change (per chunk, not per row). Messages are numbered: one already seen is ignored, so a
  * resumed stream can never double a line.
  */
-export class OutputBuffer {
+export class OutputBuffer extends VersionedSource {
   private readonly streams = {
     stdout: new StreamState(0),
     stderr: new StreamState(STDERR_FLAG),
@@ -167,14 +169,6 @@ export class OutputBuffer {
   private timeCount = 0;
   private seq = 0;
   private endMessage: EndMessage | null = null;
-  private revision = 0;
-  private readonly listeners = new Set<() => void>();
-
-  /** Bumped by every change; cheap to compare. */
-  get version(): number {
-    return this.revision;
-  }
-
   /** `seq` of the last message taken: resume after it. */
   get lastSeq(): number {
     return this.seq;
@@ -332,34 +326,15 @@ export class OutputBuffer {
         add(only.text, only.continued[0] === 1, only.rows[0] ?? 0);
         continue;
       }
-      const next = spans.map(() => 0);
-      for (;;) {
-        let pick = -1;
-        let pickRow = Infinity;
-        spans.forEach((span, s) => {
-          const row = span.rows[next[s] ?? 0];
-          if (row !== undefined && row < pickRow) {
-            pick = s;
-            pickRow = row;
-          }
-        });
-        const span = spans[pick];
-        if (span === undefined) break;
-        const j = next[pick] ?? 0;
-        next[pick] = j + 1;
+      forEachInRowOrder(spans, (span, j, row) => {
         const at = span.starts[j] ?? 0;
-        add(span.text.slice(at, at + (span.lengths[j] ?? 0)), span.continued[j] === 1, pickRow);
-      }
+        add(span.text.slice(at, at + (span.lengths[j] ?? 0)), span.continued[j] === 1, row);
+      });
     }
     for (let index = Math.max(from, this.count); index < end; index += 1) {
       add(this.rowText(index), this.row(index).line === null, index);
     }
     return parts.join('');
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -385,8 +360,7 @@ export class OutputBuffer {
       }
       this.endMessage = message;
     }
-    this.revision += 1;
-    for (const listener of this.listeners) listener();
+    this.changed();
     return true;
   }
 

@@ -1,6 +1,8 @@
 import { NumberList } from './number-list';
 import type { OutputBuffer, RowSpan } from './output-buffer';
+import { forEachInRowOrder } from './row-order';
 import { plainLine } from './sgr';
+import { VersionedSource } from './use-frame-version';
 
 /** What to find: text as typed (one line), and whether case must match. */
 export interface SearchQuery {
@@ -74,7 +76,7 @@ function searchSpan(
  * incomplete last rows, which still change, are searched afresh when asked about. Matches are
  * kept in row order (4+4 bytes each), as are the rows that have any, for "matching lines only".
  */
-export class OutputSearch {
+export class OutputSearch extends VersionedSource {
   readonly pattern: RegExp | null;
   /** Characters in each match. */
   readonly length: number;
@@ -83,25 +85,14 @@ export class OutputSearch {
   private readonly rows = new NumberList();
   private scanned = 0;
   private pending: { version: number; matches: Match[]; rows: number[] } | null = null;
-  private revision = 0;
-  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly buffer: OutputBuffer,
     readonly query: SearchQuery,
   ) {
+    super();
     this.pattern = queryPattern(query);
     this.length = query.text.replace(/[\r\n]/g, '').length;
-  }
-
-  /** Bumped whenever a step found more. */
-  get version(): number {
-    return this.revision;
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Every row that has arrived is searched (more output may still come). */
@@ -133,28 +124,13 @@ export class OutputSearch {
       });
     });
     // The streams' rows interleave: merge their matches back into row order.
-    const next = found.map(() => 0);
-    for (;;) {
-      let pick = -1;
-      let pickRow = Infinity;
-      found.forEach((list, i) => {
-        const row = list.rows[next[i] ?? 0];
-        if (row !== undefined && row < pickRow) {
-          pick = i;
-          pickRow = row;
-        }
-      });
-      const list = found[pick];
-      if (list === undefined) break;
-      const j = next[pick] ?? 0;
-      next[pick] = j + 1;
-      this.matchRows.push(pickRow);
+    forEachInRowOrder(found, (list, j, row) => {
+      this.matchRows.push(row);
       this.matchStarts.push(list.starts[j] ?? 0);
-      if (this.rows.last !== pickRow) this.rows.push(pickRow);
-    }
+      if (this.rows.last !== row) this.rows.push(row);
+    });
     this.scanned = end;
-    this.revision += 1;
-    for (const listener of this.listeners) listener();
+    this.changed();
     return end < this.buffer.completedRows;
   }
 
