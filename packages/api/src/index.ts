@@ -123,7 +123,12 @@ export { Quotas, type QuotaCheck } from './executions/quotas.js';
 export { RetentionService, type PruneReport, type StorageReport } from './retention/service.js';
 export { AuditAccess, verifyAuditStore } from './audit/access.js';
 export { MemoryAuditStore } from './single-node/memory-audit.js';
-export type { HostChange, RunChange, RunStore, RunTransaction } from './ports/runs.js';
+export type { HostChange, RunChange, RunFeed, RunStore, RunTransaction } from './ports/runs.js';
+export { InProcessRunFeed } from './single-node/run-feed.js';
+export type {
+  ExecutionLifecycleEvent,
+  ExecutionLifecycleListener,
+} from './executions/lifecycle.js';
 export {
   RunService,
   GROUP_SAMPLE_BYTES,

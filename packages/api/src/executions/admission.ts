@@ -34,6 +34,12 @@ export interface ExecuteRequest {
   readonly address?: string;
 }
 
+/**
+ * Whom an execution runs for, as admission needs it: a signed-in user, or a fleet run's
+ * requester (the user who started it, with the roles recorded then).
+ */
+export type Principal = Pick<AuthUser, 'username' | 'roles'>;
+
 /** A host of a fleet run: the run and the host's position in it. */
 export interface RunHostRef {
   readonly id: string;
@@ -111,7 +117,7 @@ export class Admission {
    * used answers as the first attempt did: its execution, or its refusal.
    */
   async admit(
-    user: AuthUser,
+    user: Principal,
     request: ExecuteRequest,
   ): Promise<{ admitted: AdmittedExecution } | { replayed: string }> {
     const { records, policy, executor, coordination, limits } = this.deps;

@@ -13,6 +13,9 @@ import type { OutputIndexer } from '../search/indexer.js';
 import type { Quotas } from './quotas.js';
 import { endMessage } from './messages.js';
 import { LineCounter } from './line-count.js';
+import type { ExecutionLifecycle } from './lifecycle.js';
+import { executionOutcome } from './outcome.js';
+import { OutputDigest } from './output-digest.js';
 import type { ExecutionOutcome } from './types.js';
 import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
 
@@ -28,6 +31,7 @@ interface Running {
   lastSeq: number;
   outputBytes: number;
   readonly lines: LineCounter;
+  readonly digest: OutputDigest;
   /** Set when the server is shutting down, so the end status is `interrupted`. */
   interruptedByShutdown: boolean;
 }
@@ -52,6 +56,8 @@ export interface RunnerDeps {
   readonly quotas?: Quotas;
   /** Output search: each execution's output is indexed once it has ended. */
   readonly search?: Pick<OutputIndexer, 'indexExecution' | 'outputBytes'>;
+  /** Where each execution's start and end are published. */
+  readonly lifecycle: ExecutionLifecycle;
 }
 
 /**
@@ -61,8 +67,6 @@ export interface RunnerDeps {
  * lease and answers cancels for it through the control.
  */
 export class Runner {
-  /** Told of every execution's end, after its record says so (fleet runs listen here). */
-  onEnd: ((execution: AdmittedExecution, outcome: ExecutionOutcome) => void) | undefined;
   private readonly running = new Map<string, Running>();
   private readonly loops = new Set<Promise<void>>();
   private readonly writer: OutputWriter;
@@ -103,25 +107,24 @@ export class Runner {
       lastSeq: 0,
       outputBytes: 0,
       lines: new LineCounter(),
+      digest: new OutputDigest(),
       interruptedByShutdown: false,
     };
     try {
       await this.deps.coordination.claim(execution.id, this.deps.instanceId, this.deps.leaseTtlMs);
     } catch (error) {
       // Nobody can know this instance runs it: it does not run. Its record says so.
-      await this.deps.records.finish(execution.id, {
-        status: 'failed',
-        exitCode: null,
-        signal: null,
-        error: 'The command could not be started: coordination is unreachable.',
-        errorCode: 'unavailable',
-        finishedAt: this.deps.clock.now(),
-        durationMs: 0,
-        outputBytes: 0,
-        outputLines: 0,
-        lastSeq: 0,
-        truncated: false,
-      });
+      await this.deps.records.finish(
+        execution.id,
+        executionOutcome({
+          status: 'failed',
+          finishedAt: this.deps.clock.now(),
+          error: {
+            code: 'unavailable',
+            message: 'The command could not be started: coordination is unreachable.',
+          },
+        }),
+      );
       await this.deps.coordination
         .releaseSlot(execution.username, execution.id)
         .catch(() => undefined);
@@ -134,6 +137,7 @@ export class Runner {
       .finally(unregister)
       .finally(() => this.loops.delete(loop));
     this.loops.add(loop);
+    this.deps.lifecycle.publish({ type: 'started', execution, at: this.deps.clock.now() });
   }
 
   /** Stops every running execution, records them as interrupted, and stores all output. */
@@ -163,6 +167,28 @@ export class Runner {
     }
   }
 
+  /** How the execution ended: as the executor said, or interrupted by shutdown, or broken. */
+  private outcomeOf(
+    state: Running,
+    exit: Extract<ExecEvent, { type: 'exit' }> | undefined,
+  ): ExecutionOutcome {
+    const unexpected = exit === undefined && !state.interruptedByShutdown;
+    return executionOutcome({
+      status: state.interruptedByShutdown ? 'interrupted' : (exit?.status ?? 'failed'),
+      finishedAt: this.deps.clock.now(),
+      exitCode: exit?.exitCode ?? null,
+      signal: exit?.signal ?? null,
+      error:
+        exit?.error ??
+        (unexpected ? { code: 'internal', message: 'The execution failed unexpectedly.' } : null),
+      durationMs: exit?.durationMs ?? 0,
+      outputBytes: state.outputBytes,
+      outputLines: state.lines.lines,
+      lastSeq: state.lastSeq,
+      truncated: exit?.truncated ?? false,
+    });
+  }
+
   private async run(state: Running): Promise<void> {
     const { execution } = state;
     const { bus, clock, coordination, instanceId, leaseTtlMs } = this.deps;
@@ -188,6 +214,7 @@ export class Runner {
       state.lastSeq = chunk.seq;
       state.outputBytes += data.length;
       state.lines.add(stream, data);
+      state.digest.add(stream, data);
       bus.publish(execution.id, chunk);
       this.writer.add({ executionId: execution.id, ...chunk });
     };
@@ -217,21 +244,8 @@ export class Runner {
       this.deps.logger.error({ err: error, executionId: execution.id }, 'execution loop failed');
     }
 
-    const status = state.interruptedByShutdown ? 'interrupted' : (exit?.status ?? 'failed');
-    const unexpected = exit === undefined && !state.interruptedByShutdown;
-    const outcome: ExecutionOutcome = {
-      status,
-      exitCode: exit?.exitCode ?? null,
-      signal: exit?.signal ?? null,
-      error: exit?.error?.message ?? (unexpected ? 'The execution failed unexpectedly.' : null),
-      errorCode: exit?.error?.code ?? (unexpected ? 'internal' : null),
-      finishedAt: clock.now(),
-      durationMs: exit?.durationMs ?? 0,
-      outputBytes: state.outputBytes,
-      outputLines: state.lines.lines,
-      lastSeq: state.lastSeq,
-      truncated: exit?.truncated ?? false,
-    };
+    const outcome = this.outcomeOf(state, exit);
+    const { status } = outcome;
     try {
       await this.writer.flush();
       await this.deps.log.complete(execution.id);
@@ -287,7 +301,13 @@ export class Runner {
       coordination.release(execution.id, instanceId),
       coordination.releaseSlot(execution.username, execution.id),
     ]);
-    this.onEnd?.(execution, outcome);
+    this.deps.lifecycle.publish({
+      type: 'ended',
+      execution,
+      outcome,
+      outputLines: state.lines.lines,
+      outputSha256: state.digest.digest(),
+    });
     // Off the end's path: the output is all stored by now, and nobody waits for the index.
     await this.deps.search?.indexExecution(execution.id);
   }

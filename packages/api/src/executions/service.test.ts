@@ -14,6 +14,7 @@ import { InProcessControl } from '../single-node/control.js';
 import { InProcessCoordination } from '../single-node/coordination.js';
 import { InProcessLiveBus } from '../single-node/live-bus.js';
 import { MemoryRunStore } from '../single-node/memory-runs.js';
+import { InProcessRunFeed } from '../single-node/run-feed.js';
 import { MemoryExecutionStore } from '../single-node/memory-store.js';
 import { RunService } from '../runs/service.js';
 import { AuditAccess } from '../audit/access.js';
@@ -233,6 +234,7 @@ describe('a long-lived context and its token', () => {
       logger: silentLogger,
       instanceId: 'this-instance',
       tickMs: 1_000,
+      feed: new InProcessRunFeed(),
     });
     const services = {
       auth,

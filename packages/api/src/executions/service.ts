@@ -3,20 +3,24 @@ import type { AuthUser } from '../auth/service.js';
 import { auditEntry } from '../audit/chain.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
-import { type AdmittedExecution, Admission, type ExecuteRequest } from './admission.js';
+import { Admission, type ExecuteRequest, type Principal, type RunHostRef } from './admission.js';
+import { ExecutionLifecycle, type ExecutionLifecycleListener } from './lifecycle.js';
 import { type JoinBytes, endMessageFromRecord } from './messages.js';
+import { executionOutcome } from './outcome.js';
 import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
 import type {
   ExecutionListItem,
   ExecutionMessage,
-  ExecutionOutcome,
   ExecutionQuery,
   ExecutionRecord,
 } from './types.js';
 import { type ReadyFn, Watcher } from './watcher.js';
 
 /** Everything the execution service is built from; see the server's composition root. */
-export interface ExecutionServiceDeps extends Omit<RunnerDeps, 'executor' | 'leaseTtlMs'> {
+export interface ExecutionServiceDeps extends Omit<
+  RunnerDeps,
+  'executor' | 'leaseTtlMs' | 'lifecycle'
+> {
   readonly executor: Pick<Executor, 'execute' | 'target'>;
   readonly policy: CommandPolicy;
   /** Owner leases and running slots last this long unless renewed (default LEASE_TTL_MS). */
@@ -33,6 +37,7 @@ export class ExecutionService {
   private readonly admission: Admission;
   private readonly runner: Runner;
   private readonly watcher: Watcher;
+  private readonly lifecycle: ExecutionLifecycle;
   private closing = false;
 
   /** Running records seen with no owner, and since when: recovery waits a full lease first. */
@@ -41,7 +46,8 @@ export class ExecutionService {
 
   constructor(private readonly deps: ExecutionServiceDeps) {
     this.leaseTtlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
-    const withLease = { ...deps, leaseTtlMs: this.leaseTtlMs };
+    this.lifecycle = new ExecutionLifecycle(deps.logger);
+    const withLease = { ...deps, leaseTtlMs: this.leaseTtlMs, lifecycle: this.lifecycle };
     this.access = new ExecutionAccess(deps.records, deps.bus);
     this.admission = new Admission(withLease);
     this.runner = new Runner(withLease);
@@ -53,9 +59,12 @@ export class ExecutionService {
     return this.runner.runningCount;
   }
 
-  /** Tells `listener` of every execution's end on this instance, after its record says so. */
-  onEnd(listener: (execution: AdmittedExecution, outcome: ExecutionOutcome) => void): void {
-    this.runner.onEnd = listener;
+  /**
+   * Tells `listener` of every execution's start and end on this instance (an end after its
+   * record says so); any number of listeners. Returns how to stop listening.
+   */
+  subscribe(listener: ExecutionLifecycleListener): () => void {
+    return this.lifecycle.subscribe(listener);
   }
 
   /**
@@ -73,13 +82,34 @@ export class ExecutionService {
    * `rate_limited` (the user's concurrency limit), `conflict` (a reused idempotency key),
    * `unavailable` (shutting down).
    */
-  async execute(user: AuthUser, request: ExecuteRequest): Promise<{ executionId: string }> {
+  execute(user: AuthUser, request: ExecuteRequest): Promise<{ executionId: string }> {
+    return this.admitAndStart(user, request);
+  }
+
+  /**
+   * Runs one host of a fleet run on behalf of the run's requester: the user who started it, with
+   * the roles recorded then (checked by the policy here, per host, as for any execution). The one
+   * entry point for work done for a user who is not calling now: a check of the account's
+   * current state belongs here. Throws as {@link execute} does.
+   */
+  executeForRun(
+    requester: Principal,
+    run: RunHostRef,
+    request: Pick<ExecuteRequest, 'target' | 'command' | 'source' | 'timeoutMs'>,
+  ): Promise<{ executionId: string }> {
+    return this.admitAndStart(requester, { ...request, run });
+  }
+
+  private async admitAndStart(
+    principal: Principal,
+    request: ExecuteRequest,
+  ): Promise<{ executionId: string }> {
     if (this.closing) {
       throw new DomainError('unavailable', 'The server is shutting down; try again in a moment.');
     }
     let result: Awaited<ReturnType<Admission['admit']>>;
     try {
-      result = await this.admission.admit(user, request);
+      result = await this.admission.admit(principal, request);
     } catch (error) {
       throw this.unavailable(error, 'admitting a command');
     }
@@ -196,19 +226,20 @@ export class ExecutionService {
       this.orphans.set(record.id, since);
       if (options.immediately !== true && now - since < this.leaseTtlMs) continue;
       const stored = await this.deps.log.summary(record.id);
-      await this.deps.records.finish(record.id, {
-        status: 'interrupted',
-        exitCode: null,
-        signal: null,
-        error: 'The server running the command stopped while it ran.',
-        errorCode: 'interrupted',
-        finishedAt: now,
-        durationMs: 0,
-        ...stored,
-        // Counted as the output streams in, by the runner that is gone.
-        outputLines: null,
-        truncated: false,
-      });
+      await this.deps.records.finish(
+        record.id,
+        executionOutcome({
+          status: 'interrupted',
+          finishedAt: now,
+          error: {
+            code: 'interrupted',
+            message: 'The server running the command stopped while it ran.',
+          },
+          ...stored,
+          // Counted as the output streams in, by the runner that is gone.
+          outputLines: null,
+        }),
+      );
       await this.deps.search?.indexExecution(record.id);
       this.orphans.delete(record.id);
       count += 1;

@@ -61,3 +61,16 @@ export interface RunStore {
   /** Runs `work` with the run locked; undefined when there is no such run. */
   transact<T>(id: string, work: (tx: RunTransaction) => Promise<T>): Promise<T | undefined>;
 }
+
+/**
+ * Which runs changed, heard on every instance: whoever changes a run says so here, and watchers
+ * of that run anywhere read its new state at once instead of at their next look. In process for
+ * the single node; a Redis channel in cluster mode. It carries no state: a missed message only
+ * delays a watcher to its next look, never loses a change.
+ */
+export interface RunFeed {
+  /** Says that the run changed; listeners on this instance hear it before this returns. */
+  publish(runId: string): void;
+  /** Calls `listener` with the id of each run that changes, on any instance; returns how to stop. */
+  subscribe(listener: (runId: string) => void): () => void;
+}

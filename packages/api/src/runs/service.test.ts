@@ -8,6 +8,7 @@ import { InProcessControl } from '../single-node/control.js';
 import { InProcessCoordination } from '../single-node/coordination.js';
 import { InProcessLiveBus } from '../single-node/live-bus.js';
 import { MemoryRunStore } from '../single-node/memory-runs.js';
+import { InProcessRunFeed } from '../single-node/run-feed.js';
 import { MemoryExecutionStore } from '../single-node/memory-store.js';
 import { RunService } from './service.js';
 import type { RunProgressEvent, RunView } from './types.js';
@@ -125,6 +126,7 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
     logger: silentLogger,
     instanceId: 'this-instance',
     tickMs: 1_000,
+    feed: new InProcessRunFeed(),
   });
   return {
     runs,

@@ -1,4 +1,5 @@
 import type { HostChange, RunChange, RunStore, RunTransaction } from '../ports/runs.js';
+import { pendingHost } from '../runs/host-reducer.js';
 import type { HostStatus, RunHost, RunRecord } from '../runs/types.js';
 
 interface StoredRun {
@@ -16,23 +17,7 @@ export class MemoryRunStore implements RunStore {
     this.runs.set(run.id, {
       run,
       turn: Promise.resolve(),
-      hosts: targets.map((target, position) => ({
-        target,
-        position,
-        status: 'pending',
-        executionId: null,
-        executionStatus: null,
-        exitCode: null,
-        signal: null,
-        execTime: null,
-        error: null,
-        outputBytes: 0,
-        outputSha256: null,
-        instance: null,
-        startedAt: null,
-        finishedAt: null,
-        version: run.version,
-      })),
+      hosts: targets.map((target, position) => pendingHost(target, position, run.version)),
     });
     return Promise.resolve();
   }
