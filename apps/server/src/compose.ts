@@ -19,11 +19,13 @@ import {
   type OutputSearchIndex,
   Quotas,
   RetentionService,
+  InProcessRunFeed,
   RunService,
   type RunStore,
   type OutputLog,
   type OutputWriterOptions,
   type Services,
+  type RunFeed,
   type SessionEvents,
   SessionService,
   type SessionStore,
@@ -46,6 +48,7 @@ import {
 import { sql } from 'kysely';
 import { type RedisConnections, connectRedis } from './cluster/redis.js';
 import { RedisControl } from './cluster/redis-control.js';
+import { RedisRunFeed } from './cluster/redis-run-feed.js';
 import { RedisSessionEvents } from './cluster/redis-session-events.js';
 import { RedisCoordination } from './cluster/redis-coordination.js';
 import { RedisLiveBus } from './cluster/redis-live-bus.js';
@@ -334,6 +337,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     executions,
     log,
     coordination,
+    feed: backends.runFeed,
     policy,
     targets: config.targets,
     config: config.runs,
@@ -342,7 +346,7 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     logger,
     instanceId,
     // In a cluster, how soon other instances take up a run's free window and see its changes.
-    tickMs: backends.shared ? 250 : 1_000,
+    tickMs: config.runs.tickMs ?? (backends.shared ? 250 : 1_000),
     audit,
   });
   const recovered = (count: number): void => {
@@ -447,6 +451,7 @@ interface Backends {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly sessionEvents: SessionEvents;
+  readonly runFeed: RunFeed;
   readonly signingKeys: SigningKeyStore;
   readonly bus: LiveBus;
   readonly control: Control;
@@ -490,6 +495,7 @@ async function singleNodeBackends(
     users: new UserStore(database.db),
     sessions: new SqlSessionStore(database.db),
     sessionEvents: new InProcessSessionEvents(),
+    runFeed: new InProcessRunFeed(),
     signingKeys: new FileSigningKeyStore(dataDir),
     bus: new InProcessLiveBus(),
     control: new InProcessControl(),
@@ -544,6 +550,9 @@ async function clusterBackends(
     users: new UserStore(postgres.db),
     sessions: new SqlSessionStore(postgres.db),
     sessionEvents,
+    runFeed: await RedisRunFeed.start(redis.client, redis.subscriber, (error) =>
+      logger.warn({ err: error }, 'could not publish a run change'),
+    ),
     signingKeys: new PgSigningKeyStore(postgres.db),
     bus,
     control,

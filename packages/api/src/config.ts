@@ -116,6 +116,11 @@ export const runsConfigSchema = z
     maxTargets: z.number().int().min(1).max(100_000).default(5_000),
     /** Runs one user may have running at once. */
     maxRunningPerUser: z.number().int().min(1).default(4),
+    /**
+     * How often each instance looks at running runs, in milliseconds: to take up free room in
+     * their windows and to end hosts whose instance died (default 1000, 250 in cluster mode).
+     */
+    tickMs: z.number().int().min(10).optional(),
   })
   .strict()
   .refine((r) => r.defaultConcurrency <= r.maxConcurrency, {

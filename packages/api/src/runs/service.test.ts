@@ -1,7 +1,9 @@
 import { CommandPolicy, type ExecEvent, ManualClock, type Target } from '@ogent/executor';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthUser } from '../auth/service.js';
 import { runsConfigSchema } from '../config.js';
+import type { ExecutionLifecycleEvent } from '../executions/lifecycle.js';
+import { OutputDigest } from '../executions/output-digest.js';
 import { ExecutionService } from '../executions/service.js';
 import { silentLogger } from '../logger.js';
 import { InProcessControl } from '../single-node/control.js';
@@ -318,7 +320,8 @@ describe('a fleet run', () => {
       source: 'trpc',
     });
     const progress = follow(built.runs, runId);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const { executions } = built;
+    await vi.waitFor(() => expect(executions.runningCount).toBe(3));
     expect(await built.runs.cancel(alice, runId)).toEqual({ cancelled: true, status: 'running' });
     await progress;
     const run = await built.runs.byId(alice, runId);
@@ -358,6 +361,47 @@ describe('a fleet run', () => {
       expect(final([...seen, ...rest])).toEqual(final(all));
       expect(rest.at(-1)?.type).toBe('end');
     }
+  });
+
+  it('shares execution ends: another listener, even one that throws, does not disturb runs', async () => {
+    built = build(6, (id) => ok(id === 'web-04' ? 'odd\n' : 'same\n', 3));
+    const heard: Extract<ExecutionLifecycleEvent, { type: 'ended' }>[] = [];
+    const started: string[] = [];
+    built.executions.subscribe((event) => {
+      if (event.type === 'started') started.push(event.execution.target);
+      else heard.push(event);
+    });
+    built.executions.subscribe(() => {
+      throw new Error('a broken listener');
+    });
+    const { runId } = await built.runs.start(alice, {
+      command: 'check',
+      selector: '*',
+      concurrency: 2,
+      source: 'trpc',
+    });
+    const run = await finished(built.runs, runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.summary).toMatchObject({ succeeded: 6, running: 0, pending: 0 });
+    expect(started.sort()).toEqual(run.hosts.map((h) => h.target));
+    // The other listener heard every end, with what was counted as the output streamed.
+    expect(heard.map((e) => e.execution.target).sort()).toEqual(run.hosts.map((h) => h.target));
+    for (const event of heard) {
+      expect(event.execution.run?.id).toBe(runId);
+      expect(event.outputLines).toBe(1);
+    }
+    // Hosts are grouped by the digest streamed with the end: no output was read back to hash.
+    const digest = (text: string): string => {
+      const d = new OutputDigest();
+      d.add('stdout', Buffer.from(text));
+      return d.digest();
+    };
+    expect(run.groups.map((g) => [g.label, g.outputSha256])).toEqual([
+      ['web-[01-03,05-06]', digest('same\n')],
+      ['web-04', digest('odd\n')],
+    ]);
+    const byTarget = new Map(heard.map((e) => [e.execution.target, e.outputSha256]));
+    for (const host of run.hosts) expect(host.outputSha256).toBe(byTarget.get(host.target));
   });
 
   it('refuses what it cannot do, with the reason', async () => {
