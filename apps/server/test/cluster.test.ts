@@ -16,7 +16,7 @@ import {
   startSshdFleet,
 } from '@ogent/executor/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TokenService } from '@ogent/api';
+import { type RunProgressEvent, TokenService } from '@ogent/api';
 import { stringify } from 'yaml';
 import {
   type NginxFixture,
@@ -60,7 +60,7 @@ const instances = new Map<string, Instance>();
 const at = (where: string): TestStack =>
   ({ url: where === 'nginx' ? nginx.url : instances.get(where)?.url }) as TestStack;
 
-async function launch(name: string): Promise<Instance> {
+async function launch(name: string, extra: Record<string, unknown> = {}): Promise<Instance> {
   const previous = instances.get(name)?.configFile;
   let file = previous;
   if (file === undefined) {
@@ -82,6 +82,7 @@ async function launch(name: string): Promise<Instance> {
           trustedProxies: ['127.0.0.1'],
         },
         cluster: { instanceId: name, leaseTtlMs: LEASE_TTL_MS },
+        ...extra,
       }),
     );
   }
@@ -347,11 +348,15 @@ describe('instances that share PostgreSQL and Redis', () => {
       command: 'emit 40 1',
     });
     let paused = false;
+    let pausedAt = 0;
+    let lastSeq = 0;
     let refused: Promise<{ code: string; message: string }> | undefined;
     const watching = watch(viaNginx, executionId, {
       onMessage: (message) => {
+        lastSeq = message.seq;
         if (!paused && message.type === 'output' && message.seq >= 5) {
           paused = true;
+          pausedAt = message.seq;
           postgres.pause();
           refused = trpcError(other.trpc.exec.execute.mutate({ target: 'local', command: 'true' }));
         }
@@ -362,8 +367,11 @@ describe('instances that share PostgreSQL and Redis', () => {
       code: 'SERVICE_UNAVAILABLE',
       message: 'Storage is unreachable, so the command was not run. Try again in a moment.',
     });
-    // Away for a few seconds: the command's output waits (nothing is dropped), then goes on.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Away while the command prints ten more lines: they reach the watcher live, their storage
+    // waits (nothing is dropped), then goes on.
+    await vi.waitFor(() => expect(lastSeq).toBeGreaterThanOrEqual(pausedAt + 10), {
+      timeout: 20_000,
+    });
     postgres.resume();
     const result = await watching;
     const expected = Array.from({ length: 40 }, (_, i) => `out ${i + 1}`);
@@ -419,6 +427,54 @@ describe('instances that share PostgreSQL and Redis', () => {
     await Promise.all([onC.close(), viaA.close()]);
   }, 120_000);
 
+  it("a fleet run's host end reaches a watcher on another instance within the bus latency", async () => {
+    // D looks at runs only every ten minutes: a change can reach its watcher only on the feed.
+    await launch('D', { runs: { tickMs: 600_000 } });
+    const onA = await signedIn(at('A'), 'alice');
+    const onD = await signedIn(at('D'), 'alice');
+    try {
+      const { runId } = await onA.trpc.runs.start.mutate({
+        command: 'sleep 2',
+        targets: fleet.targets.slice(0, 4).map((t) => t.id),
+        concurrency: 4,
+      });
+      const seenRunning = new Set<string>();
+      const delays = new Map<string, number>();
+      const end = await new Promise<RunProgressEvent>((resolve, reject) => {
+        const subscription = onD.trpc.runs.onProgress.subscribe(
+          { runId },
+          {
+            onData: ({ data }) => {
+              const heardAt = Date.now();
+              if (data.type === 'end') {
+                subscription.unsubscribe();
+                resolve(data);
+                return;
+              }
+              for (const host of data.hosts) {
+                if (host.status === 'running') seenRunning.add(host.target);
+                // Measured only for hosts seen running first: ends that happened live.
+                if (host.finishedAt !== null && seenRunning.has(host.target)) {
+                  expect(host.instance).not.toBe('D');
+                  delays.set(host.target, heardAt - host.finishedAt);
+                }
+              }
+            },
+            onError: reject,
+          },
+        );
+      });
+      expect(end).toMatchObject({ type: 'end', status: 'succeeded' });
+      expect([...delays.keys()].sort()).toEqual(fleet.targets.slice(0, 4).map((t) => t.id));
+      // Ten minutes before D's own next look: only the feed can have told it, and did at once.
+      for (const delay of delays.values()) expect(delay).toBeLessThan(1_000);
+    } finally {
+      await Promise.all([onA.close(), onD.close()]);
+      instances.get('D')?.process.kill('SIGKILL');
+      instances.delete('D');
+    }
+  }, 60_000);
+
   it('SIGKILL of the owner: interrupted within 20 s, its output so far readable elsewhere', async () => {
     const onC = await signedIn(at('C'), 'alice');
     const viaNginx = await signedIn(at('nginx'), 'alice');
@@ -426,17 +482,18 @@ describe('instances that share PostgreSQL and Redis', () => {
       target: 'web-1',
       command: 'emit 1000 2',
     });
-    await vi.waitFor(
-      async () =>
-        expect((await viaNginx.trpc.exec.byId.query({ executionId })).status).toBe('running'),
-      { timeout: 10_000 },
-    );
-    // Some output stored, then the owner dies without a word.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    let lastSeq = 0;
+    const watching = watch(viaNginx, executionId, {
+      onMessage: (message) => {
+        lastSeq = message.seq;
+      },
+    });
+    // Some output out, then the owner dies without a word.
+    await vi.waitFor(() => expect(lastSeq).toBeGreaterThanOrEqual(5), { timeout: 10_000 });
     instances.get('C')?.process.kill('SIGKILL');
     const killedAt = Date.now();
     pkill(sshd.username, path.join(sshd.dir, 'emit.sh'));
-    const result = await watch(viaNginx, executionId);
+    const result = await watching;
     expect(Date.now() - killedAt).toBeLessThan(20_000);
     expect(result.end).toMatchObject({ status: 'interrupted' });
     const lines = result.stdout.toString().trimEnd().split('\n');

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunProgressEvent } from '@ogent/api';
 import { type SshdFleet, TEST_USER, freePort, startSshdFleet } from '@ogent/executor/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type TestStack, startTestStack } from '../src/testing/index.js';
 import { post, signedIn } from './helpers.js';
 
@@ -60,6 +59,31 @@ function sleepsOnTargets(): number {
   } catch {
     return 0;
   }
+}
+
+type Client = Awaited<ReturnType<typeof signedIn>>;
+
+/** The run once it has ended, followed through its progress events (no polling). */
+async function ended(client: Client, runId: string, timeoutMs: number) {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`run ${runId} did not end`)), timeoutMs);
+    const subscription = client.trpc.runs.onProgress.subscribe(
+      { runId },
+      {
+        onData: ({ data }) => {
+          if (data.type !== 'end') return;
+          clearTimeout(timer);
+          subscription.unsubscribe();
+          resolve();
+        },
+        onError: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      },
+    );
+  });
+  return client.trpc.runs.byId.query({ runId });
 }
 
 beforeAll(async () => {
@@ -236,19 +260,13 @@ describe('a fleet run over tRPC', () => {
         selector: 'role=web',
         concurrency: 20,
       });
-      // Wait until the window is full on the targets.
-      for (let i = 0; i < 100 && sleepsOnTargets() < 20; i += 1) await sleep(100);
-      expect(sleepsOnTargets()).toBe(20);
+      // The window full on the targets.
+      await vi.waitFor(() => expect(sleepsOnTargets()).toBe(20), { timeout: 10_000 });
       expect(await client.trpc.runs.cancel.mutate({ runId })).toMatchObject({ cancelled: true });
-      let run = await client.trpc.runs.byId.query({ runId });
-      for (let i = 0; i < 100 && run.status === 'running'; i += 1) {
-        await sleep(100);
-        run = await client.trpc.runs.byId.query({ runId });
-      }
+      const run = await ended(client, runId, 10_000);
       expect(run.status).toBe('cancelled');
       expect(run.summary).toMatchObject({ cancelled: 20, skipped: 130, running: 0, pending: 0 });
-      for (let i = 0; i < 50 && sleepsOnTargets() > 0; i += 1) await sleep(100);
-      expect(sleepsOnTargets()).toBe(0);
+      await vi.waitFor(() => expect(sleepsOnTargets()).toBe(0), { timeout: 5_000 });
     } finally {
       await client.close();
     }
@@ -349,11 +367,7 @@ describe('a fleet run over tRPC', () => {
       });
       expect(first.summary).toMatchObject({ succeeded: 1, failed: 2 });
       const { runId } = await client.trpc.runs.retry.mutate({ runId: first.runId });
-      let run = await client.trpc.runs.byId.query({ runId });
-      for (let i = 0; i < 100 && run.status === 'running'; i += 1) {
-        await sleep(100);
-        run = await client.trpc.runs.byId.query({ runId });
-      }
+      const run = await ended(client, runId, 10_000);
       expect(run.retryOf).toBe(first.runId);
       expect(run.hosts.map((h) => h.target)).toEqual(['refusing', 'rekeyed']);
       const list = await client.trpc.runs.list.query({ limit: 2 });
@@ -373,16 +387,20 @@ describe('a fleet run and a restart', () => {
       targets: fleet.targets.slice(0, 10).map((t) => t.id),
       concurrency: 2,
     });
+    // The first two hosts' executions running when the server stops.
+    await vi.waitFor(
+      async () => {
+        const { hosts } = await client.trpc.runs.byId.query({ runId });
+        const started = hosts.filter((h) => h.status === 'running' && h.executionId !== null);
+        expect(started.map((h) => h.target)).toEqual(['web-001', 'web-002']);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     await client.close();
-    await sleep(500);
     stack = await stack.restart();
     const after = await signedIn(stack, 'admin');
     try {
-      let run = await after.trpc.runs.byId.query({ runId });
-      for (let i = 0; i < 200 && run.status === 'running'; i += 1) {
-        await sleep(100);
-        run = await after.trpc.runs.byId.query({ runId });
-      }
+      const run = await ended(after, runId, 20_000);
       expect(run.status).toBe('failed');
       expect(run.summary).toMatchObject({ total: 10, succeeded: 8, failed: 2 });
       const interrupted = run.hosts.filter((h) => h.status === 'failed');
