@@ -347,16 +347,13 @@ describe('instances that share PostgreSQL and Redis', () => {
       target: 'web-1',
       command: 'emit 40 1',
     });
+    const emitting = `${path.join(sshd.dir, 'emit.sh')} 40 1$`;
     let paused = false;
-    let pausedAt = 0;
-    let lastSeq = 0;
     let refused: Promise<{ code: string; message: string }> | undefined;
     const watching = watch(viaNginx, executionId, {
       onMessage: (message) => {
-        lastSeq = message.seq;
         if (!paused && message.type === 'output' && message.seq >= 5) {
           paused = true;
-          pausedAt = message.seq;
           postgres.pause();
           refused = trpcError(other.trpc.exec.execute.mutate({ target: 'local', command: 'true' }));
         }
@@ -367,12 +364,16 @@ describe('instances that share PostgreSQL and Redis', () => {
       code: 'SERVICE_UNAVAILABLE',
       message: 'Storage is unreachable, so the command was not run. Try again in a moment.',
     });
-    // Away while the command prints ten more lines: they reach the watcher live, their storage
-    // waits (nothing is dropped), then goes on.
-    await vi.waitFor(() => expect(lastSeq).toBeGreaterThanOrEqual(pausedAt + 10), {
-      timeout: 20_000,
-    });
-    postgres.resume();
+    // Away until the command has printed everything on the target: its output waits (nothing is
+    // dropped), then goes on.
+    try {
+      expect(pgrep(sshd.username, emitting)).toHaveLength(1);
+      await vi.waitFor(() => expect(pgrep(sshd.username, emitting)).toEqual([]), {
+        timeout: 20_000,
+      });
+    } finally {
+      postgres.resume();
+    }
     const result = await watching;
     const expected = Array.from({ length: 40 }, (_, i) => `out ${i + 1}`);
     expect(result.end).toMatchObject({ status: 'completed', exitCode: 0 });

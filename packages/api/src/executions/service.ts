@@ -82,7 +82,7 @@ export class ExecutionService {
    * `rate_limited` (the user's concurrency limit), `conflict` (a reused idempotency key),
    * `unavailable` (shutting down).
    */
-  execute(user: AuthUser, request: ExecuteRequest): Promise<{ executionId: string }> {
+  execute(user: AuthUser, request: Omit<ExecuteRequest, 'run'>): Promise<{ executionId: string }> {
     return this.admitAndStart(user, request);
   }
 
