@@ -442,12 +442,15 @@ describe('instances that share PostgreSQL and Redis', () => {
       const seenRunning = new Set<string>();
       const delays = new Map<string, number>();
       const end = await new Promise<RunProgressEvent>((resolve, reject) => {
+        // Far less than D's tick: without the feed, D's watcher would wait for it.
+        const timer = setTimeout(() => reject(new Error('the run end never reached D')), 20_000);
         const subscription = onD.trpc.runs.onProgress.subscribe(
           { runId },
           {
             onData: ({ data }) => {
               const heardAt = Date.now();
               if (data.type === 'end') {
+                clearTimeout(timer);
                 subscription.unsubscribe();
                 resolve(data);
                 return;
@@ -461,7 +464,10 @@ describe('instances that share PostgreSQL and Redis', () => {
                 }
               }
             },
-            onError: reject,
+            onError: (error) => {
+              clearTimeout(timer);
+              reject(error);
+            },
           },
         );
       });
