@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { errorOf, executionOutcome, outcomeOfRecord } from './outcome.js';
+import type { ExecutionRecord } from './types.js';
+
+const record: ExecutionRecord = {
+  id: 'e1',
+  username: 'alice',
+  target: 'web-1',
+  input: 'uptime',
+  decision: 'allowed',
+  rule: 'commands.uptime',
+  refusalCode: null,
+  reason: null,
+  argv: ['/usr/bin/uptime'],
+  status: 'running',
+  exitCode: null,
+  signal: null,
+  error: null,
+  errorCode: null,
+  createdAt: 1_000,
+  finishedAt: null,
+  durationMs: null,
+  outputBytes: 0,
+  outputLines: null,
+  lastSeq: 0,
+  truncated: false,
+  runId: null,
+  outputPrunedAt: null,
+  idempotencyKey: null,
+  source: 'trpc',
+};
+
+describe('an execution outcome', () => {
+  it('says nothing happened for what it is not told', () => {
+    expect(executionOutcome({ status: 'failed', finishedAt: 5 })).toEqual({
+      status: 'failed',
+      exitCode: null,
+      signal: null,
+      error: null,
+      errorCode: null,
+      finishedAt: 5,
+      durationMs: 0,
+      outputBytes: 0,
+      outputLines: 0,
+      lastSeq: 0,
+      truncated: false,
+    });
+  });
+
+  it('keeps an unknown line count unknown, and splits the error for the record', () => {
+    const outcome = executionOutcome({
+      status: 'interrupted',
+      finishedAt: 5,
+      outputLines: null,
+      error: { code: 'interrupted', message: 'The server stopped.' },
+    });
+    expect(outcome).toMatchObject({
+      outputLines: null,
+      errorCode: 'interrupted',
+      error: 'The server stopped.',
+    });
+    expect(errorOf(outcome)).toEqual({ code: 'interrupted', message: 'The server stopped.' });
+  });
+
+  it('is read back from a record once it has ended, and not before', () => {
+    expect(outcomeOfRecord(record, 9)).toBeUndefined();
+    const ended = {
+      ...record,
+      status: 'completed' as const,
+      exitCode: 0,
+      finishedAt: 7,
+      durationMs: 6,
+      outputBytes: 12,
+      outputLines: 2,
+      lastSeq: 3,
+    };
+    expect(outcomeOfRecord(ended, 9)).toEqual(
+      executionOutcome({
+        status: 'completed',
+        exitCode: 0,
+        finishedAt: 7,
+        durationMs: 6,
+        outputBytes: 12,
+        outputLines: 2,
+        lastSeq: 3,
+      }),
+    );
+    expect(outcomeOfRecord({ ...ended, finishedAt: null }, 9)?.finishedAt).toBe(9);
+    expect(errorOf({ error: 'lost', errorCode: null })).toEqual({
+      code: 'unknown',
+      message: 'lost',
+    });
+  });
+});
