@@ -2,6 +2,7 @@ import {
   describeControlContract,
   describeCoordinationContract,
   describeLiveBusContract,
+  describeRunFeedContract,
 } from '@ogent/api/testing';
 import { ManualClock } from '@ogent/executor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { type RedisConnections, connectRedis } from '../src/cluster/redis.js';
 import { RedisControl } from '../src/cluster/redis-control.js';
 import { RedisCoordination } from '../src/cluster/redis-coordination.js';
 import { RedisLiveBus } from '../src/cluster/redis-live-bus.js';
+import { RedisRunFeed } from '../src/cluster/redis-run-feed.js';
 import { type RedisFixture, startRedis } from '../src/testing/engines.js';
 
 /** A real redis-server, started for this file. */
@@ -69,6 +71,14 @@ describeLiveBusContract('Redis streams', () => {
 describeControlContract('Redis publish/subscribe', () =>
   RedisControl.start(controlConnections.client, controlConnections.subscriber),
 );
+
+describeRunFeedContract('Redis publish/subscribe', async () => {
+  // Two instances: each with its own connections, as two servers have.
+  const instances = await Promise.all([connect(), connect()]);
+  return Promise.all(
+    instances.map((c) => RedisRunFeed.start(c.client, c.subscriber, (e) => errors.push(e))),
+  );
+});
 
 let coordinationNumber = 0;
 describeCoordinationContract('Redis', (clock) => {

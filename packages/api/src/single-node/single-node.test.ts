@@ -6,9 +6,11 @@ import {
   describeExecutionStoreContract,
   describeLiveBusContract,
   describeOutputSearchContract,
+  describeRunFeedContract,
   describeRunStoreContract,
 } from '../testing/index.js';
 import { InProcessControl } from './control.js';
+import { InProcessRunFeed } from './run-feed.js';
 import { InProcessCoordination } from './coordination.js';
 import { InProcessLiveBus } from './live-bus.js';
 import { MemoryAuditStore } from './memory-audit.js';
@@ -32,6 +34,7 @@ describe('single-node implementations', () => {
   );
   describeLiveBusContract('in process', () => new InProcessLiveBus());
   describeControlContract('in process', () => new InProcessControl());
+  describeRunFeedContract('in process', () => Promise.resolve([new InProcessRunFeed()]));
   describeCoordinationContract('in process', (clock) => new InProcessCoordination(clock));
 
   it('the in-process bus wakes its waiters when a stream is closed', async () => {

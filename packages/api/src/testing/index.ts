@@ -11,3 +11,4 @@ export {
   type StoreUnderTest,
 } from './contracts.js';
 export { describeOutputSearchContract, type SearchUnderTest } from './search-contract.js';
+export { describeRunFeedContract } from './run-feed-contract.js';
