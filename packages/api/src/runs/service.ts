@@ -6,7 +6,7 @@ import { auditEntry } from '../audit/chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { CommandRefusedError, DomainError, isDomainError } from '../errors.js';
 import { mayCancel, mayView } from '../executions/access.js';
-import type { AdmittedExecution } from '../executions/admission.js';
+import { type AdmittedExecution, commandLine } from '../executions/admission.js';
 import type { ExecutionService } from '../executions/service.js';
 import type { ExecutionOutcome } from '../executions/types.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +38,8 @@ export interface RunTargets {
 
 export interface StartRunRequest extends RunTargets {
   readonly command: string;
+  /** Extra arguments, each one literal word of the command line (see `commandLine`). */
+  readonly params?: readonly string[];
   readonly source: RunRecord['source'];
   readonly concurrency?: number;
   readonly batches?: readonly BatchSize[];
@@ -191,7 +193,7 @@ export class RunService {
       id: randomUUID(),
       username: user.username,
       roles: user.roles,
-      command: request.command,
+      command: commandLine(request),
       selector: request.selector ?? null,
       requestedTargets: request.targets ?? null,
       options: {
