@@ -108,14 +108,15 @@ export class RunFollower {
   result(): Promise<RunEnd> {
     if (this.endValue !== null) return Promise.resolve(this.endValue);
     const { signal } = this.options;
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    // As fetch does: the abort's reason, whatever the caller gave.
+    if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
     if (this.follower.phase === 'failed') return Promise.reject(this.follower.error);
     return new Promise((resolve, reject) => {
       const stopListening = this.listen({
         phase: (phase) => {
           if (phase === 'ended' && this.endValue !== null) resolve(this.endValue);
           else if (phase === 'failed') reject(this.follower.error);
-          else if (phase === 'idle' && signal?.aborted === true) reject(signal.reason);
+          else if (phase === 'idle' && signal?.aborted === true) reject(signal.reason as unknown);
           else return;
           stopListening();
         },
