@@ -66,6 +66,24 @@ describe('followOutput', () => {
     expect(follower.lastSeq).toBe(events.at(-1)?.seq);
   });
 
+  it('a quiet stream goes back to live once the dropped connection is back', async () => {
+    const { executionId } = await alice.trpc.exec.execute.mutate({
+      target: 'local',
+      command: 'sleep 30',
+    });
+    const follower = alice.followOutput(executionId);
+    const phases: FollowPhase[] = [];
+    follower.listen({ phase: (phase) => phases.push(phase) });
+    follower.start();
+    await vi.waitFor(() => expect(follower.phase).toBe('live'), { timeout: 10_000 });
+    alice.dropConnection();
+    await vi.waitFor(() => expect(phases).toContain('reconnecting'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(follower.phase).toBe('live'), { timeout: 10_000 });
+    expect(phases).toEqual(['connecting', 'live', 'reconnecting', 'live']);
+    await alice.trpc.exec.cancel.mutate({ executionId });
+    await vi.waitFor(() => expect(follower.phase).toBe('ended'), { timeout: 10_000 });
+  });
+
   it('stop() then start() resumes after the last event delivered', async () => {
     const { executionId } = await alice.trpc.exec.execute.mutate({
       target: 'local',
