@@ -84,13 +84,18 @@ describe('Follower', () => {
     expect(follower.phase).toBe('live');
   });
 
-  it('fails when the stream completes before its end, or the token is refused', () => {
+  it('fails when the stream completes before its end, or the token is refused; start() retries', () => {
     const t = transport();
     const early = t.follower();
     early.start();
     t.latest().onComplete();
     expect(early.phase).toBe('failed');
     expect(String(early.error)).toMatch(/before its end/);
+    // start() again is a retry, after the last event delivered.
+    early.start();
+    expect(early.phase).toBe('connecting');
+    expect(early.error).toBeNull();
+    expect(t.opened).toHaveLength(2);
 
     const refused = t.follower();
     refused.start();

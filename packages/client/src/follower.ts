@@ -85,11 +85,14 @@ export class Follower<Event extends { readonly seq: number }> {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts following, or resumes after the last event delivered. A no-op once it ended. */
+  /**
+   * Starts following, or resumes after the last event delivered: after `stop()`, or as a retry
+   * after a failure. A no-op while following, once it ended, or once its signal aborted.
+   */
   start(): void {
-    if (this.current !== null || this.phaseValue === 'ended' || this.phaseValue === 'failed')
-      return;
+    if (this.current !== null || this.phaseValue === 'ended') return;
     if (this.options.signal?.aborted === true) return;
+    this.errorValue = null;
     const watch = this.options.watchTokenRejected;
     this.stopWatchingToken ??= watch?.((code) => this.fail(new TokenRejectedError(code))) ?? null;
     const token = {};

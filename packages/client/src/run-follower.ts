@@ -102,15 +102,14 @@ export class RunFollower {
   }
 
   /**
-   * Follows the run to its end (starting if needed) and gives the end event. Rejects when the
-   * stream fails, or with the signal's reason when aborted.
+   * Follows the run to its end (starting, or retrying after a failure, if needed) and gives the
+   * end event. Rejects when the stream fails, or with the signal's reason when aborted.
    */
   result(): Promise<RunEnd> {
     if (this.endValue !== null) return Promise.resolve(this.endValue);
     const { signal } = this.options;
     // As fetch does: the abort's reason, whatever the caller gave.
     if (signal?.aborted === true) return Promise.reject(signal.reason as unknown);
-    if (this.follower.phase === 'failed') return Promise.reject(this.follower.error);
     return new Promise((resolve, reject) => {
       const stopListening = this.listen({
         phase: (phase) => {
