@@ -1,16 +1,12 @@
-import type { ExecutionEnd, OutputChunk } from '@ogent/client';
+import type { ExecutionEnd, OutputChunk, Refusal } from '@ogent/client';
 
 /** Where an execution's events go: the terminal's streams as they are, or NDJSON. */
 export interface Sink {
   started(executionId: string): Promise<void>;
   output(chunk: OutputChunk): Promise<void>;
   end(end: ExecutionEnd): Promise<void>;
-  refused(refusal: {
-    reason: string;
-    rule: string;
-    refusalCode: string;
-    executionId: string;
-  }): Promise<void>;
+  /** The refusal as `--json` reports it: why, which rule, and the audit record's id. */
+  refused(refusal: Pick<Refusal, 'reason' | 'rule' | 'refusalCode' | 'executionId'>): Promise<void>;
 }
 
 /**

@@ -96,6 +96,19 @@ describe('ogent run -s (a fleet run)', () => {
     );
   });
 
+  it('passes each argument as one literal word: the server quotes it, as for -t', async () => {
+    const result = await ogent(
+      ['run', '-s', 'role=web', '--', 'echo', "it's", 'two  spaces', '$HOME'],
+      env,
+    );
+    expect(result.status).toBe(0);
+    for (const host of ['web-1', 'web-2']) {
+      expect(linesOf(result.stdout, host).toString()).toBe("it's two  spaces $HOME\n");
+    }
+    const view = await runView(runIdOf(result.stderr));
+    expect(view.command).toBe(`echo 'it'\\''s' 'two  spaces' '$HOME'`);
+  });
+
   it('--log-dir writes one file per host; -P and --max-failures reach the run', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ogent-logs-'));
     try {

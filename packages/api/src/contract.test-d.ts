@@ -1,5 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { describe, expectTypeOf, it } from 'vitest';
+import type { ExecutionStatus } from '@ogent/executor';
+import type { ExecutionState } from './contract.js';
 import type { AppRouter } from './routers/root.js';
 
 /** What clients see of the router, as the README shows it. */
@@ -95,5 +97,13 @@ describe('the router as clients infer it', () => {
     type Account = Outputs['users']['list'][number];
     expectTypeOf<Account['disabled']>().toEqualTypeOf<boolean>();
     expectTypeOf<Account['rolesOverride']>().toEqualTypeOf<readonly string[] | null>();
+  });
+
+  it("the contract's execution states name every way the executor ends a command", () => {
+    expectTypeOf<ExecutionStatus>().toExtend<ExecutionState>();
+  });
+
+  it('runs.start takes params as exec.execute does: each one literal word', () => {
+    expectTypeOf<Inputs['runs']['start']['params']>().toEqualTypeOf<string[] | undefined>();
   });
 });

@@ -1,3 +1,5 @@
+import type { Refusal } from './contract.js';
+
 /**
  * Errors of the domain services, by what went wrong rather than by how any protocol says it.
  * Each adapter maps them once: tRPC codes in `adapters/trpc-errors.ts`, HTTP statuses through
@@ -51,20 +53,8 @@ export interface AuditRefusal {
   readonly span?: { readonly start: number; readonly end: number };
 }
 
-/** What clients get with a refusal, beyond the message: why, which rule, and the audit id. */
-export interface RefusalDetails {
-  readonly reason: string;
-  readonly refusalCode: string;
-  readonly rule: string;
-  readonly executionId: string;
-  /** The offending character (a code-point index in the command), or null. */
-  readonly position: number | null;
-  /**
-   * The word the refusal is about, as typed (code points, `end` exclusive): the command name, an
-   * option, its value or an operand; null when it is about the whole line.
-   */
-  readonly span: { readonly start: number; readonly end: number } | null;
-}
+/** What clients get with a refusal, beyond the message: the contract's shape. */
+export type RefusalDetails = Refusal;
 
 /** The policy refused a command; the attempt is recorded under `executionId`. */
 export class CommandRefusedError extends DomainError {

@@ -2,10 +2,24 @@ import type { AppRouter as ServerRouter } from '@ogent/api';
 import {
   type AppRouter,
   type ExecutionEnd,
+  type ExecutionState,
+  type FollowPhase,
+  type Follower,
+  type HostStatus,
   type OutputChunk,
+  type Refusal,
   type RouterInputs,
   type RouterOutputs,
+  type RunEnd,
+  type RunFollower,
+  type RunHost,
+  type RunStatus,
+  type TrackedEvent,
+  type EXECUTION_STATES,
+  type HOST_STATUSES,
+  type RUN_STATUSES,
   createOgentClient,
+  refusalOf,
 } from '@ogent/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { describe, expectTypeOf, it } from 'vitest';
@@ -15,12 +29,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 
 type OutputEvent = Extract<OnOutputEvent, { type: 'output' }>;
 type EndEvent = Extract<OnOutputEvent, { type: 'end' }>;
-type OnOutputEvent =
-  RouterOutputs['exec']['onOutput'] extends AsyncIterable<infer Tracked>
-    ? Tracked extends { data: infer Event }
-      ? Event
-      : never
-    : never;
+type OnOutputEvent = TrackedEvent<RouterOutputs['exec']['onOutput']>;
 
 describe('the published client types', () => {
   it('are the server router’s: every procedure takes and returns the same', () => {
@@ -132,5 +141,30 @@ describe('the published client types', () => {
       readonly start: number;
       readonly end: number;
     } | null>();
+  });
+
+  it("name the contract's statuses as the router returns them, from one runtime list each", () => {
+    expectTypeOf<ExecutionState>().toEqualTypeOf<RouterOutputs['exec']['byId']['status']>();
+    expectTypeOf<ExecutionState>().toEqualTypeOf<(typeof EXECUTION_STATES)[number]>();
+    expectTypeOf<HostStatus>().toEqualTypeOf<RunHost['status']>();
+    expectTypeOf<HostStatus>().toEqualTypeOf<(typeof HOST_STATUSES)[number]>();
+    expectTypeOf<RunStatus>().toEqualTypeOf<RouterOutputs['runs']['byId']['status']>();
+    expectTypeOf<RunStatus>().toEqualTypeOf<(typeof RUN_STATUSES)[number]>();
+    type ErrorShape = AppRouter['_def']['_config']['$types']['errorShape'];
+    expectTypeOf<NonNullable<ErrorShape['data']['refusal']>>().toEqualTypeOf<Refusal>();
+    expectTypeOf(refusalOf(null)).toEqualTypeOf<Refusal | null>();
+  });
+
+  it('follow output and runs with followers: events out of their envelope, phases, the end', () => {
+    const client = createOgentClient({ url: 'http://localhost:3000', token: 't' });
+    const output = client.followOutput('id', { after: 2 });
+    expectTypeOf(output).toEqualTypeOf<Follower<TrackedEvent<RouterOutputs['exec']['onOutput']>>>();
+    expectTypeOf(output.phase).toEqualTypeOf<FollowPhase>();
+    const run = client.followRun('id', { signal: AbortSignal.timeout(1) });
+    expectTypeOf(run).toEqualTypeOf<RunFollower>();
+    expectTypeOf(run.result()).toEqualTypeOf<Promise<RunEnd>>();
+    expectTypeOf(run.hosts).toEqualTypeOf<ReadonlyMap<string, RunHost>>();
+    expectTypeOf<RunEnd['status']>().toEqualTypeOf<Exclude<RunStatus, 'running'>>();
+    expectTypeOf<RouterInputs['runs']['start']['params']>().toEqualTypeOf<string[] | undefined>();
   });
 });

@@ -8,23 +8,12 @@ import {
   splitLink,
   wsLink,
 } from '@trpc/client';
-import { Execution, type FollowOptions, type RunOptions } from './execution.js';
+import { TOKEN_REJECTED_CLOSE_CODES } from './contract.js';
+import { Execution, type FollowOptions, type RunOptions, outputFollower } from './execution.js';
+import type { Follower } from './follower.js';
+import { RunFollower, type WatchOptions } from './run-follower.js';
 import type { AppRouter } from './router.js';
-
-/** Close code the server uses when the token of a WebSocket has expired. */
-export const TOKEN_EXPIRED_CLOSE_CODE = 4001;
-/** Close code for a socket that presented no valid token in time (a revoked or bad one). */
-export const NO_VALID_TOKEN_CLOSE_CODE = 4401;
-/**
- * Close code when the session was signed out or ended by an administrator, or the account was
- * disabled: the token will not be accepted again.
- */
-export const SESSION_ENDED_CLOSE_CODE = 4003;
-const TOKEN_REJECTED_CODES = new Set([
-  TOKEN_EXPIRED_CLOSE_CODE,
-  NO_VALID_TOKEN_CLOSE_CODE,
-  SESSION_ENDED_CLOSE_CODE,
-]);
+import type { ExecutionEvent } from './types.js';
 
 /** A WebSocket class: the browser's, Node 22's, or the `ws` package's. */
 export type WebSocketClass = new (url: string, protocols?: string | string[]) => unknown;
@@ -70,6 +59,14 @@ export interface OgentClient {
   run(target: string, command: string | readonly string[], options?: RunOptions): Execution;
   /** Streams the output of an execution, live or finished, from the start or after `after`. */
   follow(executionId: string, options?: FollowOptions): Execution;
+  /**
+   * Follows an execution's output event by event, for a view that keeps all of it (the web's
+   * output pane): `listen` for each event and phase, then `start()`; `stop()` when no longer
+   * shown (a later `start()` resumes after the last event). Not started yet.
+   */
+  followOutput(executionId: string, options?: WatchOptions): Follower<ExecutionEvent>;
+  /** Follows a fleet run's progress to its end; see {@link RunFollower}. Not started yet. */
+  followRun(runId: string, options?: WatchOptions): RunFollower;
   /** Closes the WebSocket; calls already made over HTTP complete. */
   close(): Promise<void>;
 }
@@ -115,7 +112,7 @@ export function createOgentClient(options: OgentClientOptions): OgentClient {
     retryDelayMs: options.retryDelayMs ?? defaultRetryDelay,
     onClose: (cause) => {
       const code = cause?.code;
-      if (code !== undefined && TOKEN_REJECTED_CODES.has(code)) {
+      if (code !== undefined && TOKEN_REJECTED_CLOSE_CODES.has(code)) {
         options.onTokenRejected?.(code);
         for (const listener of tokenRejected) listener(code);
       }
@@ -150,6 +147,15 @@ export function createOgentClient(options: OgentClientOptions): OgentClient {
       Execution.start({ trpc, watchTokenRejected }, target, command, runOptions),
     follow: (executionId, followOptions = {}) =>
       Execution.follow({ trpc, watchTokenRejected }, executionId, followOptions),
+    followOutput: (executionId, watchOptions = {}) =>
+      outputFollower(
+        { trpc, watchTokenRejected },
+        executionId,
+        watchOptions.after ?? 0,
+        watchOptions.signal,
+      ),
+    followRun: (runId, watchOptions = {}) =>
+      new RunFollower({ trpc, watchTokenRejected }, runId, watchOptions),
     close: () => ws.close(),
   };
 }

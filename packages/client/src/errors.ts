@@ -1,12 +1,13 @@
 import { TRPCClientError } from '@trpc/client';
+import { TOKEN_EXPIRED_CLOSE_CODE, type Refusal } from './contract.js';
 import type { AppRouter } from './router.js';
 
-/** The server closed the WebSocket because the token expired (4001) or was not valid (4401). */
+/** The server closed the WebSocket because the token expired, was not valid, or its session ended. */
 export class TokenRejectedError extends Error {
   override readonly name = 'TokenRejectedError';
   constructor(readonly closeCode: number) {
     super(
-      closeCode === 4001
+      closeCode === TOKEN_EXPIRED_CLOSE_CODE
         ? 'The token has expired: sign in again'
         : 'The server did not accept the token: sign in again',
     );
@@ -26,8 +27,6 @@ export function errorCode(error: unknown): string | null {
 }
 
 /** Why the policy refused a command (reason, rule, position), or null for other errors. */
-export function refusalOf(
-  error: unknown,
-): NonNullable<NonNullable<OgentApiError['data']>['refusal']> | null {
+export function refusalOf(error: unknown): Refusal | null {
   return isOgentApiError(error) ? (error.data?.refusal ?? null) : null;
 }

@@ -1,6 +1,6 @@
-import type { TRPCClient } from '@trpc/client';
-import { TokenRejectedError } from './errors.js';
-import type { AppRouter } from './router.js';
+import { Follower } from './follower.js';
+import { PullQueue } from './pull-queue.js';
+import { type FollowDeps, outputStream } from './streams.js';
 import type { ExecutionEnd, ExecutionEvent } from './types.js';
 
 /** A piece of output, exactly as the program wrote it. */
@@ -41,11 +41,6 @@ export interface FollowOptions {
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const LOW_WATER_BYTES = 1024 * 1024;
 
-interface Deps {
-  readonly trpc: TRPCClient<AppRouter>;
-  readonly watchTokenRejected: (listener: (closeCode: number) => void) => () => void;
-}
-
 /**
  * One execution's output as an async iterable of {@link OutputChunk}s, whose iterator returns
  * the end event; {@link Execution.result} gives the end too. One reader at a time. The subscription
@@ -64,7 +59,7 @@ export class Execution implements AsyncIterable<OutputChunk> {
   }[] = [];
 
   private constructor(
-    private readonly deps: Deps,
+    private readonly deps: FollowDeps,
     id: Promise<string>,
     after: number,
   ) {
@@ -76,7 +71,7 @@ export class Execution implements AsyncIterable<OutputChunk> {
 
   /** @internal Starts a command; use `client.run()`. */
   static start(
-    deps: Deps,
+    deps: FollowDeps,
     target: string,
     command: string | readonly string[],
     options: RunOptions,
@@ -102,7 +97,7 @@ export class Execution implements AsyncIterable<OutputChunk> {
   }
 
   /** @internal Follows an execution; use `client.follow()`. */
-  static follow(deps: Deps, executionId: string, options: FollowOptions): Execution {
+  static follow(deps: FollowDeps, executionId: string, options: FollowOptions): Execution {
     return new Execution(deps, Promise.resolve(executionId), options.after ?? 0);
   }
 
@@ -139,11 +134,15 @@ export class Execution implements AsyncIterable<OutputChunk> {
 
   /** Reads the output; the caller has set the state to `iterating`. */
   private async *events(): AsyncGenerator<OutputChunk, ExecutionEnd, undefined> {
-    let feed: Feed | undefined;
+    let queue: PullQueue<ExecutionEvent> | undefined;
     try {
-      feed = new Feed(this.deps, await this.id, this.lastSeq);
+      queue = new PullQueue(outputFollower(this.deps, await this.id, this.lastSeq), {
+        size: (event) => (event.type === 'output' ? event.data.byteLength : 0),
+        highWaterBytes: HIGH_WATER_BYTES,
+        lowWaterBytes: LOW_WATER_BYTES,
+      });
       for (;;) {
-        const event = await feed.next();
+        const event = await queue.next();
         this.lastSeq = event.seq;
         if (event.type === 'end') {
           this.ended = event;
@@ -157,114 +156,27 @@ export class Execution implements AsyncIterable<OutputChunk> {
       for (const waiter of this.waiters.splice(0)) waiter.reject(error);
       throw error;
     } finally {
-      feed?.close();
+      queue?.close();
       if (this.state === 'iterating') this.state = 'idle';
     }
   }
 }
 
 /**
- * The subscription behind an iteration: events queue here until read. Past HIGH_WATER_BYTES
- * unread it unsubscribes, and subscribes again after the last event queued once the reader is
- * down to LOW_WATER_BYTES.
+ * A follower of one execution's output (`exec.onOutput`) from after `after`, not started: for a
+ * view that takes every event as it comes (use `client.follow` to pull them instead).
  */
-class Feed {
-  private readonly queue: ExecutionEvent[] = [];
-  private queuedBytes = 0;
-  private lastQueued: number;
-  private endQueued = false;
-  private subscription: { unsubscribe(): void } | undefined;
-  private failure: { error: unknown } | undefined;
-  private wake: (() => void) | undefined;
-  private readonly stopWatchingToken: () => void;
-
-  constructor(
-    private readonly deps: Deps,
-    private readonly executionId: string,
-    after: number,
-  ) {
-    this.lastQueued = after;
-    this.stopWatchingToken = deps.watchTokenRejected((code) =>
-      this.fail(new TokenRejectedError(code)),
-    );
-    this.open();
-  }
-
-  async next(): Promise<ExecutionEvent> {
-    for (;;) {
-      const event = this.queue.shift();
-      if (event !== undefined) {
-        if (event.type === 'output') this.queuedBytes -= event.data.byteLength;
-        const paused =
-          this.subscription === undefined && !this.endQueued && this.failure === undefined;
-        if (paused && this.queuedBytes <= LOW_WATER_BYTES) this.open();
-        return event;
-      }
-      if (this.failure !== undefined) throw this.failure.error;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  close(): void {
-    this.unsubscribe();
-    this.stopWatchingToken();
-  }
-
-  private open(): void {
-    const subscription = this.deps.trpc.exec.onOutput.subscribe(
-      {
-        executionId: this.executionId,
-        ...(this.lastQueued > 0 ? { lastEventId: String(this.lastQueued) } : {}),
-      },
-      {
-        onData: ({ data }) => {
-          if (this.subscription === subscription) this.push(data);
-        },
-        onError: (error) => {
-          if (this.subscription === subscription) this.fail(error);
-        },
-        onComplete: () => {
-          // The server completes a subscription only after the end event.
-          if (this.subscription === subscription && !this.endQueued) {
-            this.fail(new Error('The server stopped the output stream before its end'));
-          }
-        },
-      },
-    );
-    this.subscription = subscription;
-  }
-
-  private unsubscribe(): void {
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    subscription?.unsubscribe();
-  }
-
-  private push(event: ExecutionEvent): void {
-    // Sequence numbers only grow; anything at or before the last one queued was seen already.
-    if (event.seq <= this.lastQueued) return;
-    this.lastQueued = event.seq;
-    this.queue.push(event);
-    if (event.type === 'end') {
-      this.endQueued = true;
-      this.unsubscribe();
-    } else {
-      this.queuedBytes += event.data.byteLength;
-      if (this.queuedBytes > HIGH_WATER_BYTES) this.unsubscribe();
-    }
-    this.wakeReader();
-  }
-
-  private fail(error: unknown): void {
-    if (this.failure !== undefined || this.endQueued) return;
-    this.failure = { error };
-    this.unsubscribe();
-    this.wakeReader();
-  }
-
-  private wakeReader(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
+export function outputFollower(
+  deps: FollowDeps,
+  executionId: string,
+  after: number,
+  signal?: AbortSignal,
+): Follower<ExecutionEvent> {
+  return new Follower({
+    open: outputStream(deps.trpc, executionId),
+    isEnd: (event) => event.type === 'end',
+    after,
+    watchTokenRejected: deps.watchTokenRejected,
+    ...(signal === undefined ? {} : { signal }),
+  });
 }

@@ -9,7 +9,7 @@ export type {
 export { Executor } from './executor.js';
 export { ManualClock, systemClock, type Clock, type TimerHandle } from './clock.js';
 export { EXECUTE_DEFAULTS, runOnTransport, type ExecuteOptions } from './run.js';
-export { quoteArg, quoteArgv } from './quote.js';
+export { quoteArg, quoteArgv, singleQuoted } from './quote.js';
 export {
   isUnderPrefix,
   pathRefusalMessage,

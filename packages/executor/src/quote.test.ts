@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tokenize } from './policy/tokenize.js';
-import { quoteArg, quoteArgv } from './quote.js';
+import { quoteArg, quoteArgv, singleQuoted } from './quote.js';
 
 /** Runs `printf '%s\0' <quoted argv>` through a real shell and splits what it printed. */
 function throughShell(shell: '/bin/bash' | '/bin/dash', argv: readonly string[]): string[] {
@@ -71,6 +71,20 @@ describe('quoteArgv', () => {
         expect(tokens).toMatchObject({ ok: true, argv });
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('singleQuoted', () => {
+  it('is quoteArg without its NUL check: the same word, and it never throws', () => {
+    const withNul = fc
+      .array(fc.oneof(fc.constant('\0'), argument, nasty), { maxLength: 6 })
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(withNul, (text) => {
+        expect(singleQuoted(text).replaceAll('\0', '')).toBe(quoteArg(text.replaceAll('\0', '')));
+      }),
+      { numRuns: 300 },
     );
   });
 });

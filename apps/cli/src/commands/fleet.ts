@@ -1,6 +1,12 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { OgentClient, RouterOutputs } from '@ogent/client';
+import {
+  FINAL_HOST_STATUSES,
+  type OgentClient,
+  type RunEnd,
+  type RunHost,
+  type RunView,
+} from '@ogent/client';
 import { z } from 'zod';
 import { connect } from '../connection.js';
 import { CliError, EXIT, describeError } from '../errors.js';
@@ -13,32 +19,8 @@ export const fleetOptionsSchema = z.object({
   logDir: z.string().optional(),
 });
 
-type Progress =
-  RouterOutputs['runs']['onProgress'] extends AsyncIterable<infer Tracked>
-    ? Tracked extends { data: infer Event }
-      ? Event
-      : never
-    : never;
-type Host = Extract<Progress, { type: 'hosts' }>['hosts'][number];
-type RunEnd = Extract<Progress, { type: 'end' }>;
-type RunView = RouterOutputs['runs']['byId'];
-
 /** Followed at once, at most: each is a subscription on the one WebSocket the server caps. */
 const MAX_FOLLOWED = 16;
-const FINAL: ReadonlySet<Host['status']> = new Set([
-  'succeeded',
-  'failed',
-  'refused',
-  'cancelled',
-  'skipped',
-]);
-
-/** The command line the server records for `ogent run -t`: each argument a literal word. */
-export function commandLine(argv: readonly string[]): string {
-  const [command, ...params] = argv;
-  if (command === undefined) throw new CliError('no command given', EXIT.usage);
-  return [command, ...params.map((p) => `'${p.replaceAll("'", `'\\''`)}'`)].join(' ');
-}
 
 /** Splits a host's output into lines, each written with the host's name in front. */
 class LinePrefixer {
@@ -84,7 +66,7 @@ class ProgressLine {
   }
 }
 
-function describeHost(host: Host): string {
+function describeHost(host: RunHost): string {
   if (host.error !== null) return `${host.status}: ${host.error.message} (${host.error.code})`;
   if (host.exitCode !== null) return `${host.status}, exit ${host.exitCode}`;
   if (host.signal !== null) return `${host.status}, signal ${host.signal}`;
@@ -102,6 +84,8 @@ export async function fleetCommand(
   argv: readonly string[],
   options: z.infer<typeof fleetOptionsSchema>,
 ): Promise<number> {
+  const [command, ...params] = argv;
+  if (command === undefined) throw new CliError('no command given', EXIT.usage);
   const { url, client } = connect(process.env, EXIT.failed);
   const progress = new ProgressLine();
   let interrupted = false;
@@ -118,7 +102,9 @@ export async function fleetCommand(
   process.on('SIGTERM', onSignal);
   try {
     ({ runId } = await client.trpc.runs.start.mutate({
-      command: commandLine(argv),
+      command,
+      // Each argument one literal word: the server quotes them, as for `ogent run -t`.
+      ...(params.length === 0 ? {} : { params }),
       selector: options.selector,
       ...(options.parallel === undefined ? {} : { concurrency: options.parallel }),
       ...(options.maxFailures === undefined ? {} : { maxFailures: options.maxFailures }),
@@ -151,31 +137,20 @@ function watchRun(
   outputs: HostOutputs,
   progress: ProgressLine,
 ): Promise<RunEnd> {
-  return new Promise((resolve, reject) => {
-    const subscription = client.trpc.runs.onProgress.subscribe(
-      { runId },
-      {
-        onData: ({ data }) => {
-          if (data.type === 'end') {
-            subscription.unsubscribe();
-            resolve(data);
-            return;
-          }
-          for (const host of data.hosts) outputs.update(host);
-          const s = data.summary;
-          progress.show(
-            `[${s.total - s.pending - s.running}/${s.total}] running ${s.running}, ` +
-              `succeeded ${s.succeeded}, failed ${s.failed + s.refused}, ` +
-              `cancelled ${s.cancelled + s.skipped}`,
-          );
-        },
-        onError: (error) => {
-          subscription.unsubscribe();
-          reject(error);
-        },
-      },
-    );
+  const run = client.followRun(runId);
+  run.listen({
+    event: (event) => {
+      if (event.type === 'end') return;
+      for (const host of event.hosts) outputs.update(host);
+      const s = event.summary;
+      progress.show(
+        `[${s.total - s.pending - s.running}/${s.total}] running ${s.running}, ` +
+          `succeeded ${s.succeeded}, failed ${s.failed + s.refused}, ` +
+          `cancelled ${s.cancelled + s.skipped}`,
+      );
+    },
   });
+  return run.result();
 }
 
 /** Every host's output: read as soon as the host has an execution, at most MAX_FOLLOWED at once. */
@@ -183,7 +158,7 @@ class HostOutputs {
   /** Each host's bytes in arrival order, both streams (for -b and the log files). */
   readonly bytes = new Map<string, Buffer[]>();
   private readonly started = new Set<string>();
-  private readonly queue: Host[] = [];
+  private readonly queue: RunHost[] = [];
   private readonly reading = new Set<Promise<void>>();
   private readonly failures: unknown[] = [];
 
@@ -193,7 +168,7 @@ class HostOutputs {
     private readonly progress: ProgressLine,
   ) {}
 
-  update(host: Host): void {
+  update(host: RunHost): void {
     if (host.executionId === null || this.started.has(host.target)) return;
     // A refused host has an audit record but no output worth reading; skipped ones have neither.
     if (host.status === 'refused' || host.status === 'skipped') return;
@@ -224,7 +199,7 @@ class HostOutputs {
     }
   }
 
-  private async read(host: Host): Promise<void> {
+  private async read(host: RunHost): Promise<void> {
     if (host.executionId === null) return;
     const chunks: Buffer[] = [];
     this.bytes.set(host.target, chunks);
@@ -283,7 +258,7 @@ function printSummary(view: RunView, end: RunEnd): void {
   const lines = [`ogent: run ${view.id} ${end.status}: ${s.total} hosts, ${counts.join(', ')}`];
   if (end.stopReason !== null) lines.push(`ogent: stopped: ${end.stopReason}`);
   for (const host of view.hosts) {
-    if (host.status !== 'succeeded' && FINAL.has(host.status)) {
+    if (host.status !== 'succeeded' && FINAL_HOST_STATUSES.has(host.status)) {
       lines.push(`ogent:   [${host.target}] ${describeHost(host)}`);
     }
   }

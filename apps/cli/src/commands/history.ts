@@ -1,4 +1,9 @@
-import type { ExecutionRecord, RouterInputs, RouterOutputs } from '@ogent/client';
+import {
+  EXECUTION_STATES,
+  type ExecutionRecord,
+  type RouterInputs,
+  type RouterOutputs,
+} from '@ogent/client';
 import { z } from 'zod';
 import { connect } from '../connection.js';
 import { CliError, describeError } from '../errors.js';
@@ -6,18 +11,7 @@ import { CliError, describeError } from '../errors.js';
 export const historyOptionsSchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(20),
   target: z.string().optional(),
-  status: z
-    .enum([
-      'refused',
-      'running',
-      'completed',
-      'failed',
-      'cancelled',
-      'timed_out',
-      'truncated',
-      'interrupted',
-    ])
-    .optional(),
+  status: z.enum(EXECUTION_STATES).optional(),
   user: z.string().optional(),
   search: z.string().optional(),
   grep: z.string().optional(),

@@ -10,6 +10,12 @@ import {
   appRouter,
   createContext,
 } from '@ogent/api';
+import {
+  NO_VALID_TOKEN_CLOSE_CODE,
+  ROLES_CHANGED_CLOSE_CODE,
+  SESSION_ENDED_CLOSE_CODE,
+  TOKEN_EXPIRED_CLOSE_CODE,
+} from '@ogent/api/contract';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerLogger } from '../logger.js';
@@ -19,15 +25,6 @@ import { WireSocket, splitWireEncoder } from './wire-socket.js';
 const SOCKET_HIGH_WATER = 1024 * 1024;
 /** setTimeout cannot wait longer than this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Close code when the token expires; the web console signs out on it. */
-const CLOSE_TOKEN_EXPIRED = 4001;
-/** Close code for a socket that presented no valid token in time (HTTP's 401, as 4xxx). */
-const CLOSE_NO_VALID_TOKEN = 4401;
-/** Close code when the session was signed out or ended, or the account disabled. */
-const CLOSE_SESSION_ENDED = 4003;
-/** Close code when the account's roles changed: the client reconnects under the new ones. */
-const CLOSE_ROLES_CHANGED = 4000;
-
 /** Hosts that mean "this machine" to a browser on it: the wildcards are reached as loopback. */
 const LOCAL_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost', '0.0.0.0', '[::]']);
 
@@ -138,10 +135,10 @@ export function attachWebSocket(options: {
       const user = connections.get(ws)?.user;
       if (user === null || user === undefined) continue;
       if (event.type === 'session.revoked' && user.sessionId === event.sessionId) {
-        ws.close(CLOSE_SESSION_ENDED, event.reason);
+        ws.close(SESSION_ENDED_CLOSE_CODE, event.reason);
       } else if (event.type === 'account.changed' && user.username === event.username) {
-        if (event.disabled) ws.close(CLOSE_SESSION_ENDED, 'account_disabled');
-        else ws.close(CLOSE_ROLES_CHANGED, 'Roles changed');
+        if (event.disabled) ws.close(SESSION_ENDED_CLOSE_CODE, 'account_disabled');
+        else ws.close(ROLES_CHANGED_CLOSE_CODE, 'Roles changed');
       }
     }
   });
@@ -172,7 +169,7 @@ export function attachWebSocket(options: {
       // Without this, a socket that never sends its connection params (or sends a bad token)
       // stays open answering pings for as long as the client likes.
       authTimer: setTimeout(
-        () => ws.close(CLOSE_NO_VALID_TOKEN, 'No valid token'),
+        () => ws.close(NO_VALID_TOKEN_CLOSE_CODE, 'No valid token'),
         limits.authTimeoutMs,
       ),
     };
@@ -253,7 +250,7 @@ export function attachWebSocket(options: {
             : await sessions.authorityUntil(sessionId).catch(() => null);
         if (ws.readyState !== ws.OPEN) return;
         if (user === null || until === null) {
-          ws.close(CLOSE_TOKEN_EXPIRED, 'Token expired');
+          ws.close(TOKEN_EXPIRED_CLOSE_CODE, 'Token expired');
           return;
         }
         connection.user = { ...user, expiresAt: until };

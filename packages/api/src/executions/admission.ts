@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Clock, CommandPolicy, Executor, Permitted } from '@ogent/executor';
+import {
+  type Clock,
+  type CommandPolicy,
+  type Executor,
+  type Permitted,
+  singleQuoted,
+} from '@ogent/executor';
 import type { AuthUser } from '../auth/service.js';
 import type { LimitsConfig } from '../config.js';
 import {
@@ -75,19 +81,14 @@ function auditedInput(command: string): string {
 }
 
 /**
- * A parameter as one literal word of the command line, for the policy's tokenizer (not for a
- * shell: the executor quotes what runs). Unlike quoteArg it never throws, so a NUL or other
+ * The command line the policy sees: the command, then each parameter as a literal word (for the
+ * policy's tokenizer, not a shell: the executor quotes what runs). Never throws, so a NUL or other
  * control character reaches the policy, which refuses it and records the attempt.
  */
-function literalWord(param: string): string {
-  return `'${param.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The command line the policy sees: the command, then each parameter as a literal word. */
 export function commandLine(request: Pick<ExecuteRequest, 'command' | 'params'>): string {
   return request.params === undefined || request.params.length === 0
     ? request.command
-    : `${request.command} ${request.params.map(literalWord).join(' ')}`;
+    : `${request.command} ${request.params.map(singleQuoted).join(' ')}`;
 }
 
 /**

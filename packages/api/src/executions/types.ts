@@ -1,22 +1,8 @@
-import type { ExecutionStatus, OutputStreamName } from '@ogent/executor';
+import type { OutputStreamName } from '@ogent/executor';
+import type { ExecutionState } from '../contract.js';
 
-/**
- * Where an execution stands. `refused`: the policy said no and nothing ran (at admission, or on
- * the target when a path argument resolved outside its prefix). `interrupted`: the server
- * stopped (or crashed) while it ran.
- */
-export type ExecutionState = 'refused' | 'running' | ExecutionStatus | 'interrupted';
-
-export const EXECUTION_STATES = [
-  'refused',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'timed_out',
-  'truncated',
-  'interrupted',
-] as const satisfies readonly ExecutionState[];
+// The states are the contract's: clients import the same constants from @ogent/client.
+export { EXECUTION_STATES, type ExecutionState } from '../contract.js';
 
 /** One attempt, allowed or refused: the audit record. */
 export interface ExecutionRecord {

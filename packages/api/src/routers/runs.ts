@@ -72,6 +72,8 @@ export const runsRouter = router({
     .input(
       z.object({
         command: z.string().max(MAX_COMMAND_LENGTH),
+        /** Extra arguments, each passed as one literal word (quoted for you), as `exec.execute`. */
+        params: z.array(z.string().max(4096)).max(64).optional(),
         ...targetsInput,
         ...runOptionsInput,
       }),

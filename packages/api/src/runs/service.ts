@@ -6,6 +6,7 @@ import { auditEntry } from '../audit/chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { DomainError } from '../errors.js';
 import { mayCancel, mayView } from '../executions/access.js';
+import { commandLine } from '../executions/admission.js';
 import type { ExecutionService } from '../executions/service.js';
 import type { Logger } from '../logger.js';
 import type { Coordination } from '../ports/coordination.js';
@@ -37,6 +38,8 @@ export { GROUP_SAMPLE_BYTES } from './groups.js';
 
 export interface StartRunRequest extends RunTargets {
   readonly command: string;
+  /** Extra arguments, each one literal word of the command line (see `commandLine`). */
+  readonly params?: readonly string[];
   readonly source: RunRecord['source'];
   readonly concurrency?: number;
   readonly batches?: readonly BatchSize[];
@@ -211,7 +214,7 @@ export class RunService {
       id: randomUUID(),
       username: user.username,
       roles: user.roles,
-      command: request.command,
+      command: commandLine(request),
       selector: request.selector ?? null,
       requestedTargets: request.targets ?? null,
       options: {

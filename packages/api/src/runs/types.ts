@@ -1,47 +1,14 @@
 import type { ExecutionError, ExecutionState } from '../executions/types.js';
+import type { HostStatus, RunStatus } from '../contract.js';
 
-/**
- * Where one host of a run stands. `pending`: not started yet; `skipped`: never started because
- * the run stopped (failure policy or cancel) first. The rest follow the host's execution:
- * `succeeded` is exit 0; `failed` is any other end (non-zero exit, connection or host key
- * failure, timeout, output cap, server stopped); `refused` is the policy saying no (at admission
- * or, for a path, on the target); `cancelled` is a cancel.
- */
-export type HostStatus =
-  'pending' | 'running' | 'succeeded' | 'failed' | 'refused' | 'cancelled' | 'skipped';
-
-export const HOST_STATUSES = [
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'refused',
-  'cancelled',
-  'skipped',
-] as const satisfies readonly HostStatus[];
-
-/** Statuses a host never leaves. */
-export const FINAL_HOST_STATUSES: ReadonlySet<HostStatus> = new Set([
-  'succeeded',
-  'failed',
-  'refused',
-  'cancelled',
-  'skipped',
-]);
-
-/**
- * `running` until every host is final; then `succeeded` (every host did), `failed` (some did
- * not), `stopped` (the failure policy skipped the rest) or `cancelled`.
- */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancelled';
-
-export const RUN_STATUSES = [
-  'running',
-  'succeeded',
-  'failed',
-  'stopped',
-  'cancelled',
-] as const satisfies readonly RunStatus[];
+// The statuses are the contract's: clients import the same constants from @ogent/client.
+export {
+  FINAL_HOST_STATUSES,
+  HOST_STATUSES,
+  RUN_STATUSES,
+  type HostStatus,
+  type RunStatus,
+} from '../contract.js';
 
 /** A batch size: a number of hosts, or a share of all of them (`"10%"`). */
 export type BatchSize = number | `${number}%`;
