@@ -4,7 +4,7 @@ import { auditEntry } from '../audit/chain.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
 import { type AdmittedExecution, Admission, type ExecuteRequest } from './admission.js';
-import { type JoinBytes, endMessageFromRecord } from './messages.js';
+import { endMessageFromRecord } from './messages.js';
 import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
 import type {
   ExecutionListItem,
@@ -13,7 +13,7 @@ import type {
   ExecutionQuery,
   ExecutionRecord,
 } from './types.js';
-import { type ReadyFn, Watcher } from './watcher.js';
+import { type WatchOptions, Watcher } from './watcher.js';
 
 /** Everything the execution service is built from; see the server's composition root. */
 export interface ExecutionServiceDeps extends Omit<RunnerDeps, 'executor' | 'leaseTtlMs'> {
@@ -164,12 +164,9 @@ export class ExecutionService {
   watch(
     user: AuthUser,
     id: string,
-    afterSeq: number,
-    signal: AbortSignal,
-    ready?: ReadyFn,
-    join?: JoinBytes,
+    options: WatchOptions,
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
-    return this.watcher.watch(user, id, afterSeq, signal, ready, join);
+    return this.watcher.watch(user, id, options);
   }
 
   /**
