@@ -243,3 +243,41 @@ describe('server basics', () => {
     expect(response.status).toBe(401);
   });
 });
+
+describe('GET /api/audit?follow=1', () => {
+  it('stays open and sends each new event as it is recorded', async () => {
+    const { body } = await post(stack, '/api/auth/login', TEST_USERS.admin);
+    const closing = new AbortController();
+    const response = await fetch(`${stack.url}/api/audit?follow=1`, {
+      headers: { authorization: `Bearer ${String(body.token)}` },
+      signal: closing.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const signedInAs = (username: string): boolean =>
+      text
+        .split('\n')
+        // The last piece is a line still on its way (or nothing).
+        .slice(0, -1)
+        .some((line) => {
+          const event = JSON.parse(line) as { type: string; actor: string | null };
+          return event.type === 'auth.sign_in' && event.actor === username;
+        });
+    const readUntil = async (done: () => boolean): Promise<void> => {
+      while (!done()) {
+        const next = await reader.read();
+        if (next.done) throw new Error('the stream ended');
+        text += decoder.decode(next.value, { stream: true });
+      }
+    };
+    // The admin's own sign-in is in the trail already; the viewer's comes while it is open.
+    await readUntil(() => signedInAs('admin'));
+    expect(signedInAs('viewer')).toBe(false);
+    expect((await post(stack, '/api/auth/login', TEST_USERS.viewer)).status).toBe(200);
+    await readUntil(() => signedInAs('viewer'));
+    closing.abort();
+  });
+});
