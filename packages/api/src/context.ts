@@ -19,14 +19,15 @@ export interface Services {
   readonly accounts: AccountAdmin;
   /** Storage figures for admins. */
   readonly storage: StorageAccess;
-  /** Token expiry is checked against it at every call. */
+  /** Token expiry is checked against it at every call, and following subscriptions wait on it. */
   readonly clock: Clock;
 }
 
 /**
  * The subscriptions open on one WebSocket and how many it may hold. tRPC's ws adapter accepts any
  * number, and each one holds a watcher with its buffers (one socket opened 5,000: +110 MB); the
- * server makes one per connection and `exec.onOutput` counts itself in and out.
+ * server makes one per connection and each subscription counts itself in and out
+ * (`holdSubscription`).
  */
 export interface SubscriptionCounter {
   open: number;

@@ -3,7 +3,7 @@ import { readJsonObject, sendJson } from './body.js';
 import { type Caller, type RestRequest, events } from './rest-request.js';
 
 /** Output returned inline by POST /api/command and per host by POST /api/runs. */
-export const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
+const INLINE_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 /** An execution's output as answered inline, and how it ended. */
 interface InlineOutput {
