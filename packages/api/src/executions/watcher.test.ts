@@ -48,11 +48,11 @@ function build() {
   return { store, bus, watcher, collect };
 }
 
-const chunk = (seq: number, bytes: number): OutputChunk => ({
+const chunk = (seq: number, bytes: number): OutputChunk & { at: number } => ({
   seq,
   stream: 'stdout',
   data: Buffer.alloc(bytes, 0x61 + (seq % 26)),
-  at: null,
+  at: 0,
 });
 
 const completed = (lastSeq: number, outputBytes: number): ExecutionOutcome => ({
