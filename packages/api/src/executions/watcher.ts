@@ -40,7 +40,7 @@ export interface WatchOptions {
    * Output is sent until this many bytes have gone (the message that reaches it whole), then
    * only the end: the rest of the output is not read at all. Unlimited by default.
    */
-  readonly maxOutputBytes?: number;
+  readonly maxOutputBytes?: number | undefined;
 }
 
 /** Output read per step by a watcher: split into messages, each awaited before the next. */

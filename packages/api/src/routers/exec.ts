@@ -65,7 +65,7 @@ export const execRouter = router({
           // The transport's: over WebSocket, backpressure from the socket and merged output
           // kept in pieces for the wire encoder.
           sink: ctx.transport.sink,
-          ...(input.maxOutputBytes === undefined ? {} : { maxOutputBytes: input.maxOutputBytes }),
+          maxOutputBytes: input.maxOutputBytes,
         });
         for await (const message of watching) {
           yield tracked(String(message.seq), message);
