@@ -257,14 +257,18 @@ describe('GET /api/audit?follow=1', () => {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let text = '';
-    const signedInAs = (username: string): boolean =>
+    const recorded = (type: string, actor: string, subject?: unknown): boolean =>
       text
         .split('\n')
         // The last piece is a line still on its way (or nothing).
         .slice(0, -1)
         .some((line) => {
-          const event = JSON.parse(line) as { type: string; actor: string | null };
-          return event.type === 'auth.sign_in' && event.actor === username;
+          const event = JSON.parse(line) as { type: string; actor: string | null; subject: string };
+          return (
+            event.type === type &&
+            event.actor === actor &&
+            (subject === undefined || event.subject === subject)
+          );
         });
     const readUntil = async (done: () => boolean): Promise<void> => {
       while (!done()) {
@@ -273,11 +277,16 @@ describe('GET /api/audit?follow=1', () => {
         text += decoder.decode(next.value, { stream: true });
       }
     };
-    // The admin's own sign-in is in the trail already; the viewer's comes while it is open.
-    await readUntil(() => signedInAs('admin'));
-    expect(signedInAs('viewer')).toBe(false);
-    expect((await post(stack, '/api/auth/login', TEST_USERS.viewer)).status).toBe(200);
-    await readUntil(() => signedInAs('viewer'));
+    // The admin's own sign-in is in the trail already; alice's command comes while it is open.
+    await readUntil(() => recorded('auth.sign_in', 'admin'));
+    const ran = await post(
+      stack,
+      '/api/command',
+      { command: 'echo later', target: 'local' },
+      token,
+    );
+    expect(ran.status).toBe(200);
+    await readUntil(() => recorded('execution.attempt', 'alice', ran.body.executionId));
     closing.abort();
   });
 });
