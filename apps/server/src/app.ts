@@ -3,13 +3,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DomainError,
-  LoginRefusedError,
   type Services,
   type StorageReport,
   appRouter,
   bearerToken,
   createContext,
+  errorHeaders,
 } from '@ogent/api';
 import type { Executor } from '@ogent/executor';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -84,19 +83,9 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
         logger.error({ err: error, path: procedure }, 'procedure failed');
     },
     // A throttled sign-in or a quota says when to try again, as the REST contract's 429 does.
-    responseMeta: ({ errors }) => {
-      const seconds = errors
-        .map((error) => error.cause)
-        .map((cause) =>
-          cause instanceof LoginRefusedError && cause.kind === 'rate_limited'
-            ? cause.retryAfterSeconds
-            : cause instanceof DomainError
-              ? cause.retryAfterSeconds
-              : undefined,
-        )
-        .find((value) => value !== undefined);
-      return seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } };
-    },
+    responseMeta: ({ errors }) => ({
+      headers: errors.map(errorHeaders).find((headers) => Object.keys(headers).length > 0) ?? {},
+    }),
   });
   const rest = new RestApi(services, clientAddress);
   const site = staticSite(config.server.webRoot ?? path.resolve(DEFAULT_WEB_ROOT));

@@ -171,7 +171,10 @@ describe('two instances over one database', () => {
     after = 0,
   ): Promise<ExecutionMessage[]> => {
     const messages: ExecutionMessage[] = [];
-    for await (const message of service.watch(user, id, after, new AbortController().signal)) {
+    for await (const message of service.watch(user, id, {
+      after,
+      signal: new AbortController().signal,
+    })) {
       messages.push(message);
     }
     return messages;

@@ -243,3 +243,50 @@ describe('server basics', () => {
     expect(response.status).toBe(401);
   });
 });
+
+describe('GET /api/audit?follow=1', () => {
+  it('stays open and sends each new event as it is recorded', async () => {
+    const { body } = await post(stack, '/api/auth/login', TEST_USERS.admin);
+    const closing = new AbortController();
+    const response = await fetch(`${stack.url}/api/audit?follow=1`, {
+      headers: { authorization: `Bearer ${String(body.token)}` },
+      signal: closing.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const recorded = (type: string, actor: string, subject?: unknown): boolean =>
+      text
+        .split('\n')
+        // The last piece is a line still on its way (or nothing).
+        .slice(0, -1)
+        .some((line) => {
+          const event = JSON.parse(line) as { type: string; actor: string | null; subject: string };
+          return (
+            event.type === type &&
+            event.actor === actor &&
+            (subject === undefined || event.subject === subject)
+          );
+        });
+    const readUntil = async (done: () => boolean): Promise<void> => {
+      while (!done()) {
+        const next = await reader.read();
+        if (next.done) throw new Error('the stream ended');
+        text += decoder.decode(next.value, { stream: true });
+      }
+    };
+    // The admin's own sign-in is in the trail already; alice's command comes while it is open.
+    await readUntil(() => recorded('auth.sign_in', 'admin'));
+    const ran = await post(
+      stack,
+      '/api/command',
+      { command: 'echo later', target: 'local' },
+      token,
+    );
+    expect(ran.status).toBe(200);
+    await readUntil(() => recorded('execution.attempt', 'alice', ran.body.executionId));
+    closing.abort();
+  });
+});

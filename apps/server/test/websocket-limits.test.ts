@@ -3,7 +3,7 @@ import type { TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@ogent/api';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ownOrigins } from '../src/http/ws.js';
+import { ownOrigins } from '../src/http/origins.js';
 import { type TestStack, startTestStack } from '../src/testing/index.js';
 import { signedIn, watch } from './helpers.js';
 

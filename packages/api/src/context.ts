@@ -3,7 +3,7 @@ import { TokenError } from './auth/tokens.js';
 import type { TargetCatalog } from './catalog.js';
 import type { Clock } from '@ogent/executor';
 import type { ExecutionService } from './executions/service.js';
-import type { ReadyFn } from './executions/watcher.js';
+import { type OutputSink, inProcessSink } from './executions/watcher.js';
 import type { RunService } from './runs/service.js';
 import type { AuditAccess } from './audit/access.js';
 import type { AccountAdmin } from './auth/accounts.js';
@@ -19,19 +19,38 @@ export interface Services {
   readonly accounts: AccountAdmin;
   /** Storage figures for admins. */
   readonly storage: StorageAccess;
-  /** Token expiry is checked against it at every call. */
+  /** Token expiry is checked against it at every call, and following subscriptions wait on it. */
   readonly clock: Clock;
 }
 
 /**
  * The subscriptions open on one WebSocket and how many it may hold. tRPC's ws adapter accepts any
  * number, and each one holds a watcher with its buffers (one socket opened 5,000: +110 MB); the
- * server makes one per connection and `exec.onOutput` counts itself in and out.
+ * server makes one per connection and each subscription counts itself in and out
+ * (`holdSubscription`).
  */
 export interface SubscriptionCounter {
   open: number;
   readonly max: number;
 }
+
+/**
+ * What only the transport carrying a call can provide to a subscription: how many the
+ * connection may hold, and where output goes. The adapters say it explicitly; nothing infers
+ * the transport from what is absent.
+ */
+export interface Transport {
+  /**
+   * The connection's subscriptions, where one connection holds many (a WebSocket); null where
+   * each call is its own (an in-process caller, HTTP).
+   */
+  readonly subscriptions: SubscriptionCounter | null;
+  /** Where a subscription's output goes: backpressure and how merged bytes are made. */
+  readonly sink: OutputSink;
+}
+
+/** A call in this process (the REST contract's, tRPC's HTTP handler): no count, no waiting. */
+export const inProcessTransport: Transport = { subscriptions: null, sink: inProcessSink };
 
 export interface Context {
   readonly services: Services;
@@ -41,10 +60,8 @@ export interface Context {
   readonly authError: string | null;
   /** For sign-in rate limiting. */
   readonly clientAddress: string;
-  /** Resolves when the client can take more output (WebSocket backpressure). */
-  readonly ready: ReadyFn;
-  /** The connection's subscriptions, over WebSocket; absent over HTTP, which has none. */
-  readonly subscriptions?: SubscriptionCounter;
+  /** What the transport provides to subscriptions. */
+  readonly transport: Transport;
   /** Which interface the call came through, for the audit record. */
   readonly source: 'trpc' | 'http';
 }
@@ -59,8 +76,8 @@ export async function createContext(options: {
   services: Services;
   token: string | null;
   clientAddress: string;
-  ready?: ReadyFn;
-  subscriptions?: SubscriptionCounter;
+  /** {@link inProcessTransport} by default. */
+  transport?: Transport;
   /** `http` for the REST contract's calls through the router; `trpc` by default. */
   source?: 'trpc' | 'http';
 }): Promise<Context> {
@@ -68,8 +85,7 @@ export async function createContext(options: {
     services: options.services,
     source: options.source ?? ('trpc' as const),
     clientAddress: options.clientAddress,
-    ready: options.ready ?? (() => Promise.resolve()),
-    ...(options.subscriptions === undefined ? {} : { subscriptions: options.subscriptions }),
+    transport: options.transport ?? inProcessTransport,
   };
   if (options.token === null || options.token === '')
     return { ...base, user: null, authError: null };

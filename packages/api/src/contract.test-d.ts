@@ -52,10 +52,11 @@ describe('the router as clients infer it', () => {
     expectTypeOf<Outputs['exec']['execute']>().toEqualTypeOf<{ executionId: string }>();
   });
 
-  it('exec.onOutput resumes after a lastEventId', () => {
+  it('exec.onOutput resumes after a lastEventId, and may stop reading output at a size', () => {
     expectTypeOf<Inputs['exec']['onOutput']>().toEqualTypeOf<{
       executionId: string;
       lastEventId?: string | null | undefined;
+      maxOutputBytes?: number | undefined;
     }>();
   });
 

@@ -3,7 +3,7 @@ import type { Refusal } from './contract.js';
 /**
  * Errors of the domain services, by what went wrong rather than by how any protocol says it.
  * Each adapter maps them once: tRPC codes in `adapters/trpc-errors.ts`, HTTP statuses through
- * those in the server's REST adapter.
+ * those in the server's REST adapter, and the headers an error carries in {@link errorHeaders}.
  */
 export type DomainErrorCode =
   /** No valid identity (no token, a bad or expired one, a wrong password). */
@@ -39,6 +39,22 @@ export class DomainError extends Error {
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/**
+ * The HTTP headers an error carries, for every adapter that answers over HTTP (the tRPC handler
+ * and the REST contract): `Retry-After` for a limit (a throttled sign-in, a quota). The domain
+ * error may be the error itself or the cause tRPC wrapped it in.
+ */
+export function errorHeaders(error: unknown): Record<string, string> {
+  const domain = isDomainError(error)
+    ? error
+    : error instanceof Error && isDomainError(error.cause)
+      ? error.cause
+      : undefined;
+  return domain?.retryAfterSeconds === undefined
+    ? {}
+    : { 'retry-after': String(domain.retryAfterSeconds) };
 }
 
 /**

@@ -6,6 +6,7 @@ export {
   type Context,
   type Services,
   type SubscriptionCounter,
+  type Transport,
 } from './context.js';
 export { AuthService, LoginRefusedError, type AuthUser, type UserAccount } from './auth/service.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './auth/passwords.js';
@@ -65,6 +66,7 @@ export {
   CommandRefusedError,
   DomainError,
   DuplicateIdempotencyKeyError,
+  errorHeaders,
   isDomainError,
   refusalDetails,
   type AuditRefusal,
@@ -77,7 +79,12 @@ export { commandLine, type ExecuteRequest } from './executions/admission.js';
 export { mayCancel, mayView } from './executions/access.js';
 export { ExecutionService, type ExecutionServiceDeps } from './executions/service.js';
 export { LEASE_TTL_MS } from './executions/runner.js';
-export { REMOTE_POLL_MS, type ReadyFn } from './executions/watcher.js';
+export {
+  REMOTE_POLL_MS,
+  inProcessSink,
+  type OutputSink,
+  type WatchOptions,
+} from './executions/watcher.js';
 export { WRITER_DEFAULTS, type OutputWriterOptions } from './executions/writer.js';
 export {
   EXECUTION_STATES,

@@ -115,6 +115,7 @@ describe('the published client types', () => {
     expectTypeOf<RouterInputs['exec']['onOutput']>().toEqualTypeOf<{
       executionId: string;
       lastEventId?: string | null | undefined;
+      maxOutputBytes?: number | undefined;
     }>();
     expectTypeOf<RouterInputs['exec']['cancel']>().toEqualTypeOf<{ executionId: string }>();
     expectTypeOf<RouterOutputs['exec']['cancel']['cancelled']>().toEqualTypeOf<boolean>();

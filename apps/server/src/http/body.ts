@@ -69,6 +69,29 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** Reads a JSON body (see {@link readJson}) that must be an object; 400 for anything else. */
+export async function readJsonObject(req: IncomingMessage): Promise<object> {
+  const body = await readJson(req);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'Invalid request: body: expected a JSON object.');
+  }
+  return body;
+}
+
+/** Resolves once the response can take more (or has closed). */
+export function waitForDrain(res: ServerResponse): Promise<void> {
+  if (!res.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,

@@ -1,10 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
 import {
   type AppRouter,
   type AuthUser,
   type Context,
-  type ReadyFn,
   type SessionEvent,
   type Services,
   appRouter,
@@ -19,35 +17,13 @@ import {
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerLogger } from '../logger.js';
+import { type OriginRule, originChecker } from './origins.js';
 import { WireSocket, splitWireEncoder } from './wire-socket.js';
+import { webSocketTransport } from './ws-sink.js';
+import { admitUpgrades } from './ws-upgrade.js';
 
-/** Above this many unsent bytes on a socket, subscriptions wait before producing more. */
-const SOCKET_HIGH_WATER = 1024 * 1024;
 /** setTimeout cannot wait longer than this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Hosts that mean "this machine" to a browser on it: the wildcards are reached as loopback. */
-const LOCAL_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost', '0.0.0.0', '[::]']);
-
-/**
- * Backpressure for a subscription: resolves once the socket has room. tRPC's WebSocket adapter
- * sends whatever a subscription yields at once, so a paused client would otherwise make the
- * server buffer without bound; waiting here makes it fall behind into the stored log instead.
- */
-function socketReady(ws: WebSocket, socket: Socket): ReadyFn {
-  return async () => {
-    while (ws.readyState === ws.OPEN && ws.bufferedAmount > SOCKET_HIGH_WATER) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          ws.off('close', done);
-          resolve();
-        };
-        socket.once('drain', done);
-        ws.once('close', done);
-      });
-    }
-  };
-}
 
 export interface WebSocketEndpoint {
   /** Asks every client to reconnect (before a restart). */
@@ -63,45 +39,108 @@ export interface WebSocketLimits {
   readonly maxSocketsPerAddress: number;
 }
 
-/** What decides which browser pages may open the WebSocket. */
-export interface OriginRule {
-  /** The configured listening host; with the actual port it gives the own origins. */
-  readonly host: string;
-  /** The URL people open; when set, its origin is the only own origin. */
-  readonly publicUrl: string | undefined;
-  /** Further allowed origins. */
-  readonly allowed: readonly string[];
-}
-
-/**
- * The server's own browser origins: `publicUrl`'s origin when set, else `http://host:port`, plus
- * the loopback names when the host is a loopback or wildcard address (a browser on the machine
- * reaches `0.0.0.0` as `localhost`). Never derived from a request: the `Host` header is whatever
- * the page's DNS name was, and a DNS-rebinding page chooses that.
- */
-export function ownOrigins(options: {
-  host: string;
-  port: number;
-  publicUrl?: string | undefined;
-}): string[] {
-  if (options.publicUrl !== undefined) return [new URL(options.publicUrl).origin];
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const configured = new URL(`http://${host}:${options.port}`);
-  const origins = [configured.origin];
-  if (LOCAL_HOSTS.has(configured.hostname)) {
-    for (const name of ['localhost', '127.0.0.1', '[::1]']) {
-      origins.push(new URL(`http://${name}:${options.port}`).origin);
-    }
-  }
-  return [...new Set(origins)];
-}
-
 /** Per connection: its subscription count and the timer that closes it without a valid token. */
 interface Connection {
   readonly subscriptions: { open: number; readonly max: number };
   authTimer: NodeJS.Timeout | undefined;
   /** Who it is authorised as, once it is. */
   user: AuthUser | null;
+}
+
+/**
+ * The endpoint's connections and their authority: each socket is closed without a valid token
+ * in time, when its authority expires, and at once when its session ends or its account changes.
+ */
+class Connections {
+  private readonly bySocket = new WeakMap<WebSocket, Connection>();
+  /** Authorised sockets, to close at once those a session or account change concerns. */
+  private readonly authorised = new Set<WebSocket>();
+
+  constructor(
+    private readonly limits: WebSocketLimits,
+    private readonly sessions: Services['auth']['sessions'],
+  ) {}
+
+  /** Starts counting a new socket's subscriptions and its time to present a valid token. */
+  track(ws: WebSocket): Connection {
+    const connection: Connection = {
+      subscriptions: { open: 0, max: this.limits.maxSubscriptionsPerSocket },
+      user: null,
+      // Without this, a socket that never sends its connection params (or sends a bad token)
+      // stays open answering pings for as long as the client likes.
+      authTimer: setTimeout(
+        () => ws.close(NO_VALID_TOKEN_CLOSE_CODE, 'No valid token'),
+        this.limits.authTimeoutMs,
+      ),
+    };
+    this.bySocket.set(ws, connection);
+    ws.once('close', () => clearTimeout(connection.authTimer));
+    return connection;
+  }
+
+  of(ws: WebSocket): Connection {
+    return this.bySocket.get(ws) ?? this.track(ws);
+  }
+
+  /** Closes the sockets a session or account event concerns. */
+  closeFor(event: SessionEvent): void {
+    for (const ws of this.authorised) {
+      const user = this.bySocket.get(ws)?.user;
+      if (user === null || user === undefined) continue;
+      if (event.type === 'session.revoked' && user.sessionId === event.sessionId) {
+        ws.close(SESSION_ENDED_CLOSE_CODE, event.reason);
+      } else if (event.type === 'account.changed' && user.username === event.username) {
+        if (event.disabled) ws.close(SESSION_ENDED_CLOSE_CODE, 'account_disabled');
+        else ws.close(ROLES_CHANGED_CLOSE_CODE, 'Roles changed');
+      }
+    }
+  }
+
+  /**
+   * A socket presented a valid token: it stays open until its authority ends, the token's or,
+   * for a session, the newest token's (renewed anywhere, over HTTP or on another instance).
+   * Returns the context its calls see, with that authority as it is at each call.
+   */
+  authorise(ws: WebSocket, ctx: Context & { user: AuthUser }): Context {
+    const connection = this.of(ws);
+    clearTimeout(connection.authTimer);
+    connection.authTimer = undefined;
+    connection.user = ctx.user;
+    this.authorised.add(ws);
+    let timer: NodeJS.Timeout | undefined;
+    const expireAt = (at: number): void => {
+      timer = setTimeout(
+        () => void expired(),
+        Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+      );
+    };
+    const expired = async (): Promise<void> => {
+      const user = connection.user;
+      const sessionId = user?.sessionId;
+      const until =
+        sessionId === undefined || sessionId === null
+          ? null
+          : await this.sessions.authorityUntil(sessionId).catch(() => null);
+      if (ws.readyState !== ws.OPEN) return;
+      if (user === null || until === null) {
+        ws.close(TOKEN_EXPIRED_CLOSE_CODE, 'Token expired');
+        return;
+      }
+      connection.user = { ...user, expiresAt: until };
+      expireAt(until);
+    };
+    expireAt(ctx.user.expiresAt);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      this.authorised.delete(ws);
+    });
+    return {
+      ...ctx,
+      get user() {
+        return connection.user;
+      },
+    };
+  }
 }
 
 /**
@@ -125,86 +164,16 @@ export function attachWebSocket(options: {
     maxPayload: 1024 * 1024,
     WebSocket: WireSocket,
   });
-  const socketsPerAddress = new Map<string, number>();
-  const connections = new WeakMap<WebSocket, Connection>();
-  /** Authorised sockets, to close at once those a session or account change concerns. */
-  const authorised = new Set<WebSocket>();
-  const sessions = services.auth.sessions;
-  const stopListening = sessions.onEvent((event: SessionEvent) => {
-    for (const ws of authorised) {
-      const user = connections.get(ws)?.user;
-      if (user === null || user === undefined) continue;
-      if (event.type === 'session.revoked' && user.sessionId === event.sessionId) {
-        ws.close(SESSION_ENDED_CLOSE_CODE, event.reason);
-      } else if (event.type === 'account.changed' && user.username === event.username) {
-        if (event.disabled) ws.close(SESSION_ENDED_CLOSE_CODE, 'account_disabled');
-        else ws.close(ROLES_CHANGED_CLOSE_CODE, 'Roles changed');
-      }
-    }
-  });
-
-  // The own origins need the port actually bound (port 0 picks one), known once listening.
-  let allowedOrigins: ReadonlySet<string> | undefined;
-  const originAllowed = (origin: string): boolean => {
-    if (allowedOrigins === undefined) {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      allowedOrigins = new Set([
-        ...ownOrigins({ ...options.origins, port }),
-        ...options.origins.allowed.map((allowed) => new URL(allowed).origin),
-      ]);
-    }
-    try {
-      return allowedOrigins.has(new URL(origin).origin);
-    } catch {
-      // Includes the opaque origin `null` (sandboxed frames, file: pages).
-      return false;
-    }
-  };
-
-  const track = (ws: WebSocket): Connection => {
-    const connection: Connection = {
-      subscriptions: { open: 0, max: limits.maxSubscriptionsPerSocket },
-      user: null,
-      // Without this, a socket that never sends its connection params (or sends a bad token)
-      // stays open answering pings for as long as the client likes.
-      authTimer: setTimeout(
-        () => ws.close(NO_VALID_TOKEN_CLOSE_CODE, 'No valid token'),
-        limits.authTimeoutMs,
-      ),
-    };
-    connections.set(ws, connection);
-    ws.once('close', () => clearTimeout(connection.authTimer));
-    return connection;
-  };
-
-  server.on('upgrade', (req, socket, head) => {
-    const address = options.clientAddress(req);
-    const reject = (status: number, reason: string): void => {
-      logger.warn({ status, reason, address }, 'websocket refused');
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    };
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/trpc') return reject(404, 'Not Found');
-    if (url.searchParams.has('token') || url.searchParams.has('access_token')) {
-      return reject(400, 'Bad Request');
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !originAllowed(origin)) return reject(403, 'Forbidden');
-    const open = socketsPerAddress.get(address) ?? 0;
-    if (open >= limits.maxSocketsPerAddress) return reject(429, 'Too Many Requests');
-    // Counted from here until the TCP connection closes, whether or not the upgrade completes.
-    socketsPerAddress.set(address, open + 1);
-    socket.once('close', () => {
-      const left = (socketsPerAddress.get(address) ?? 1) - 1;
-      if (left > 0) socketsPerAddress.set(address, left);
-      else socketsPerAddress.delete(address);
-    });
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Before 'connection': the adapter may create the context at once (no connection params).
-      track(ws);
-      wss.emit('connection', ws, req);
-    });
+  const connections = new Connections(limits, services.auth.sessions);
+  const stopListening = services.auth.sessions.onEvent((event) => connections.closeFor(event));
+  admitUpgrades({
+    server,
+    wss,
+    logger,
+    clientAddress: options.clientAddress,
+    originAllowed: originChecker(server, options.origins),
+    maxSocketsPerAddress: limits.maxSocketsPerAddress,
+    opened: (ws) => connections.track(ws),
   });
 
   const handler = applyWSSHandler<AppRouter>({
@@ -218,57 +187,14 @@ export function attachWebSocket(options: {
     createContext: async ({ req, res, info }) => {
       // The adapter's `res` is the connection's WebSocket.
       const ws = res as WebSocket;
-      const connection = connections.get(ws) ?? track(ws);
-      const token = info.connectionParams?.token ?? null;
       const ctx = await createContext({
         services,
-        token,
+        token: info.connectionParams?.token ?? null,
         clientAddress: options.clientAddress(req),
-        ready: socketReady(ws, req.socket),
-        subscriptions: connection.subscriptions,
+        transport: webSocketTransport(ws, req.socket, connections.of(ws).subscriptions),
       });
-      if (ctx.user === null) return ctx;
-      clearTimeout(connection.authTimer);
-      connection.authTimer = undefined;
-      connection.user = ctx.user;
-      authorised.add(ws);
-      // The connection must not outlive its authority: the token's, or for a session the newest
-      // token's (renewed anywhere, over HTTP or on another instance).
-      let timer: NodeJS.Timeout | undefined;
-      const expireAt = (at: number): void => {
-        timer = setTimeout(
-          () => void expired(),
-          Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
-        );
-      };
-      const expired = async (): Promise<void> => {
-        const user = connection.user;
-        const sessionId = user?.sessionId;
-        const until =
-          sessionId === undefined || sessionId === null
-            ? null
-            : await sessions.authorityUntil(sessionId).catch(() => null);
-        if (ws.readyState !== ws.OPEN) return;
-        if (user === null || until === null) {
-          ws.close(TOKEN_EXPIRED_CLOSE_CODE, 'Token expired');
-          return;
-        }
-        connection.user = { ...user, expiresAt: until };
-        expireAt(until);
-      };
-      expireAt(ctx.user.expiresAt);
-      ws.once('close', () => {
-        clearTimeout(timer);
-        authorised.delete(ws);
-      });
-      // Calls on this socket see its authority as it is now, renewals included.
-      const live: Context = {
-        ...ctx,
-        get user() {
-          return connection.user;
-        },
-      };
-      return live;
+      const { user } = ctx;
+      return user === null ? ctx : connections.authorise(ws, { ...ctx, user });
     },
     onError: ({ error, path }) => {
       if (error.code !== 'INTERNAL_SERVER_ERROR') return;

@@ -1,6 +1,4 @@
 import { TRPCError } from '@trpc/server';
-import { LoginRefusedError } from '../auth/service.js';
-import { TokenError } from '../auth/tokens.js';
 import { type DomainErrorCode, isDomainError } from '../errors.js';
 
 const CODES: Record<DomainErrorCode, TRPCError['code']> = {
@@ -29,18 +27,7 @@ export function toTRPCError(error: unknown): unknown {
 }
 
 function mapped(error: unknown): TRPCError | undefined {
-  if (isDomainError(error)) {
-    return new TRPCError({ code: CODES[error.code], message: error.message, cause: error });
-  }
-  if (error instanceof LoginRefusedError) {
-    return new TRPCError({
-      code: error.kind === 'rate_limited' ? 'TOO_MANY_REQUESTS' : 'UNAUTHORIZED',
-      message: error.message,
-      cause: error,
-    });
-  }
-  if (error instanceof TokenError) {
-    return new TRPCError({ code: 'UNAUTHORIZED', message: error.message, cause: error });
-  }
-  return undefined;
+  return isDomainError(error)
+    ? new TRPCError({ code: CODES[error.code], message: error.message, cause: error })
+    : undefined;
 }

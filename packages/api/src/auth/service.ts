@@ -43,14 +43,23 @@ export interface AuthUser {
   readonly sessionExpiresAt?: number | null;
 }
 
-export class LoginRefusedError extends Error {
+/**
+ * A sign-in refused: a wrong password or a disabled account (`unauthenticated`), or too many
+ * failed attempts (`rate_limited`, with when to try again).
+ */
+export class LoginRefusedError extends DomainError {
   override readonly name = 'LoginRefusedError';
+
   constructor(
     readonly kind: 'invalid' | 'rate_limited' | 'disabled',
     message: string,
-    readonly retryAfterSeconds = 0,
+    retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(
+      kind === 'rate_limited' ? 'rate_limited' : 'unauthenticated',
+      message,
+      retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '@ogent/executor';
 import { durationMs } from '../config.js';
+import { DomainError } from '../errors.js';
 import {
   type JWK,
   type JWTPayload,
@@ -49,8 +50,12 @@ export interface VerifiedToken {
 }
 
 /** Why a token was refused. The message is safe to show: it never echoes the token. */
-export class TokenError extends Error {
+export class TokenError extends DomainError {
   override readonly name = 'TokenError';
+
+  constructor(message: string) {
+    super('unauthenticated', message);
+  }
 }
 
 type ImportedKey = Exclude<Awaited<ReturnType<typeof importJWK>>, Uint8Array>;

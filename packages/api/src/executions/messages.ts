@@ -1,4 +1,3 @@
-import { ByteChain } from '@ogent/wire';
 import type {
   EndMessage,
   ExecutionOutcome,
@@ -10,24 +9,15 @@ import type {
 /** The largest output message sent: large enough for throughput, small enough to stay smooth. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-/** How the pieces of a merged message become its `data`. */
+/**
+ * How the pieces of a merged message become its `data`: a transport may keep them apart for an
+ * encoder that writes them back to back (see the WebSocket's output sink in the server).
+ */
 export type JoinBytes = (parts: Buffer[], bytes: number) => Uint8Array;
 
 /** Copies the pieces into one buffer: what every reader of a message in this process needs. */
 export const joinBytes: JoinBytes = (parts, bytes) =>
   parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, bytes);
-
-/**
- * For messages that go straight to the WebSocket encoder (and nowhere else): the pieces stay as
- * they are, in a ByteChain that the encoder writes back to back as one attachment, so the client
- * decodes one Uint8Array and the server copies nothing (each copy of a 1 GiB stream costs about a
- * GiB of garbage to collect). The type is therefore what the client receives; in this process,
- * `data` of a merged message is a ByteChain, which nothing but the encoder may read.
- */
-export const chainBytesForWire: JoinBytes = (parts, bytes) =>
-  parts.length === 1 && parts[0] !== undefined
-    ? parts[0]
-    : (new ByteChain(parts, bytes) as unknown as Uint8Array);
 
 /**
  * Merges consecutive chunks of one stream into messages of up to MAX_MESSAGE_BYTES. Each chunk's

@@ -110,7 +110,10 @@ describe('ExecutionService', () => {
     await coordination.claim(record.id, 'another-instance', LEASE_TTL_MS);
     const messages: ExecutionMessage[] = [];
     const watching = (async () => {
-      for await (const m of service.watch(alice, record.id, 0, new AbortController().signal)) {
+      for await (const m of service.watch(alice, record.id, {
+        after: 0,
+        signal: new AbortController().signal,
+      })) {
         messages.push(m);
       }
     })();
@@ -163,7 +166,10 @@ describe('ExecutionService', () => {
       command: 'true',
       source: 'trpc',
     });
-    for await (const m of service.watch(alice, executionId, 0, new AbortController().signal)) {
+    for await (const m of service.watch(alice, executionId, {
+      after: 0,
+      signal: new AbortController().signal,
+    })) {
       if (m.type === 'end') expect(m.status).toBe('completed');
     }
     // Back to one held: the finished execution's slot was returned.

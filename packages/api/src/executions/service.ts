@@ -5,7 +5,7 @@ import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
 import { Admission, type ExecuteRequest, type Principal, type RunHostRef } from './admission.js';
 import { ExecutionLifecycle, type ExecutionLifecycleListener } from './lifecycle.js';
-import { type JoinBytes, endMessageFromRecord } from './messages.js';
+import { endMessageFromRecord } from './messages.js';
 import { executionOutcome } from './outcome.js';
 import { LEASE_TTL_MS, Runner, type RunnerDeps } from './runner.js';
 import type {
@@ -14,7 +14,7 @@ import type {
   ExecutionQuery,
   ExecutionRecord,
 } from './types.js';
-import { type ReadyFn, Watcher } from './watcher.js';
+import { type WatchOptions, Watcher } from './watcher.js';
 
 /** Everything the execution service is built from; see the server's composition root. */
 export interface ExecutionServiceDeps extends Omit<
@@ -194,12 +194,9 @@ export class ExecutionService {
   watch(
     user: AuthUser,
     id: string,
-    afterSeq: number,
-    signal: AbortSignal,
-    ready?: ReadyFn,
-    join?: JoinBytes,
+    options: WatchOptions,
   ): AsyncGenerator<ExecutionMessage, void, undefined> {
-    return this.watcher.watch(user, id, afterSeq, signal, ready, join);
+    return this.watcher.watch(user, id, options);
   }
 
   /**

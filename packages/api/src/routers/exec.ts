@@ -1,7 +1,6 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { toTRPCError } from '../adapters/trpc-errors.js';
-import { chainBytesForWire, joinBytes } from '../executions/messages.js';
 import { EXECUTION_STATES } from '../executions/types.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { holdSubscription, parseLastEventId } from './subscriptions.js';
@@ -45,22 +44,30 @@ export const execRouter = router({
    * never starts or restarts anything.
    */
   onOutput: protectedProcedure
-    .input(z.object({ executionId, lastEventId: z.string().nullish() }))
+    .input(
+      z.object({
+        executionId,
+        lastEventId: z.string().nullish(),
+        /**
+         * Output until this many bytes have come (the message that reaches it whole), then only
+         * the end: for a caller that keeps the head of a long output and its outcome.
+         */
+        maxOutputBytes: z.number().int().min(1).optional(),
+      }),
+    )
     .subscription(async function* ({ ctx, input, signal }) {
       const after = parseLastEventId(input.lastEventId);
-      const release = holdSubscription(ctx.subscriptions);
+      const release = holdSubscription(ctx.transport.subscriptions);
       try {
-        const abort = signal ?? new AbortController().signal;
-        for await (const message of ctx.services.executions.watch(
-          ctx.user,
-          input.executionId,
+        const watching = ctx.services.executions.watch(ctx.user, input.executionId, {
           after,
-          abort,
-          ctx.ready,
-          // Over WebSocket (the only transport with a subscription count), messages go straight
-          // to the wire encoder, which writes merged output piece by piece instead of joining it.
-          ctx.subscriptions === undefined ? joinBytes : chainBytesForWire,
-        )) {
+          signal: signal ?? new AbortController().signal,
+          // The transport's: over WebSocket, backpressure from the socket and merged output
+          // kept in pieces for the wire encoder.
+          sink: ctx.transport.sink,
+          maxOutputBytes: input.maxOutputBytes,
+        });
+        for await (const message of watching) {
           yield tracked(String(message.seq), message);
         }
       } catch (error) {

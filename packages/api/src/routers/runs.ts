@@ -91,7 +91,7 @@ export const runsRouter = router({
     .input(z.object({ runId, lastEventId: z.string().nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const after = parseLastEventId(input.lastEventId);
-      const release = holdSubscription(ctx.subscriptions);
+      const release = holdSubscription(ctx.transport.subscriptions);
       try {
         const abort = signal ?? new AbortController().signal;
         for await (const event of ctx.services.runs.watch(ctx.user, input.runId, after, abort)) {

@@ -17,8 +17,8 @@ export function parseLastEventId(value: string | null | undefined): number {
  * Counts a subscription in on its connection, or refuses it when the connection already holds
  * its maximum. Returns the function that counts it out again.
  */
-export function holdSubscription(counter: SubscriptionCounter | undefined): () => void {
-  if (counter === undefined) return () => undefined;
+export function holdSubscription(counter: SubscriptionCounter | null): () => void {
+  if (counter === null) return () => undefined;
   if (counter.open >= counter.max) {
     throw new TRPCError({
       code: 'TOO_MANY_REQUESTS',
