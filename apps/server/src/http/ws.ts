@@ -10,6 +10,7 @@ import {
   appRouter,
   createContext,
 } from '@ogent/api';
+import type { TimerHandle } from '@ogent/executor';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerLogger } from '../logger.js';
@@ -237,11 +238,12 @@ export function attachWebSocket(options: {
       authorised.add(ws);
       // The connection must not outlive its authority: the token's, or for a session the newest
       // token's (renewed anywhere, over HTTP or on another instance).
-      let timer: NodeJS.Timeout | undefined;
+      // On the services' clock, the one the tokens' expiry is checked against.
+      let timer: TimerHandle | undefined;
       const expireAt = (at: number): void => {
-        timer = setTimeout(
+        timer = services.clock.setTimeout(
           () => void expired(),
-          Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+          Math.min(MAX_TIMER_MS, Math.max(0, at - services.clock.now())),
         );
       };
       const expired = async (): Promise<void> => {
@@ -261,7 +263,7 @@ export function attachWebSocket(options: {
       };
       expireAt(ctx.user.expiresAt);
       ws.once('close', () => {
-        clearTimeout(timer);
+        timer?.cancel();
         authorised.delete(ws);
       });
       // Calls on this socket see its authority as it is now, renewals included.
