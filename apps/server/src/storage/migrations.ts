@@ -323,7 +323,7 @@ const STEPS: readonly Step[] = [
 ];
 
 /** The migrator's view of {@link STEPS} for one dialect: its names, its types. */
-export function migrationsFor(dialect: Dialect): Record<string, Migration> {
+function migrationsFor(dialect: Dialect): Record<string, Migration> {
   const types = TYPES[dialect];
   const migrations: Record<string, Migration> = {};
   for (const step of STEPS) {
