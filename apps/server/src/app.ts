@@ -77,22 +77,7 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
   try {
     const clientAddress = clientAddressResolver(config.server.trustedProxies);
     const server = httpServer(config, logger, requestHandler(config, ogent, logger, clientAddress));
-    const ws = attachWebSocket({
-      server,
-      services: ogent.services,
-      logger,
-      origins: {
-        host: config.server.host,
-        publicUrl: config.server.publicUrl,
-        allowed: config.server.allowedOrigins,
-      },
-      limits: {
-        authTimeoutMs: config.server.socketAuthTimeoutMs,
-        maxSubscriptionsPerSocket: config.server.maxSubscriptionsPerSocket,
-        maxSocketsPerAddress: config.server.maxSocketsPerAddress,
-      },
-      clientAddress,
-    });
+    const ws = webSocket(server, config, ogent.services, logger, clientAddress);
     closeHttp(lifecycle, logger, server, ws);
     const { url, port } = await listen(server, config, logger);
     return {
@@ -105,7 +90,9 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
       close: () => lifecycle.close(),
     };
   } catch (error) {
-    await lifecycle.close();
+    await lifecycle.close().catch((closing: unknown) => {
+      logger.warn({ err: closing }, 'closing after a failed start failed');
+    });
     throw error;
   }
 }
@@ -146,6 +133,32 @@ function trpcHandler(
         .find((value) => value !== undefined);
       return seconds === undefined ? {} : { headers: { 'retry-after': String(seconds) } };
     },
+  });
+}
+
+/** The tRPC WebSocket endpoint on the same port, with the config's origins and limits. */
+function webSocket(
+  server: Server,
+  config: Config,
+  services: Services,
+  logger: ServerLogger,
+  clientAddress: ClientAddress,
+): WebSocketEndpoint {
+  return attachWebSocket({
+    server,
+    services,
+    logger,
+    origins: {
+      host: config.server.host,
+      publicUrl: config.server.publicUrl,
+      allowed: config.server.allowedOrigins,
+    },
+    limits: {
+      authTimeoutMs: config.server.socketAuthTimeoutMs,
+      maxSubscriptionsPerSocket: config.server.maxSubscriptionsPerSocket,
+      maxSocketsPerAddress: config.server.maxSocketsPerAddress,
+    },
+    clientAddress,
   });
 }
 

@@ -104,17 +104,11 @@ export async function composeOgent(config: Config, options: ComposeOptions): Pro
     const backends = await openBackends(config, lifecycle, context.logger, context.clock);
     const executor = startExecutor(context);
     const audit = startAuditTrail(context, backends);
-    const { auth, sessions, tokens } = await startAuth({
-      ...context,
-      backends,
-      audit,
-      accounts: await signInAccountsFor(config, backends.users, {
-        bootstrapAdmin: options.bootstrapAdmin === true,
-        env: options.env,
-        announce: options.announce,
-        logger: context.logger,
-      }),
+    const accounts = await signInAccountsFor(config, backends.users, {
+      ...options,
+      bootstrapAdmin: options.bootstrapAdmin === true,
     });
+    const { auth, sessions, tokens } = await startAuth({ ...context, backends, audit, accounts });
     const execution = startExecutions(context, backends, executor, audit);
     const runs = startRuns(context, backends, execution, audit);
     stopTakingWork(context, execution.executions, runs);
