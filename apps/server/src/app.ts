@@ -37,7 +37,7 @@ export interface StartOptions {
   readonly announce?: (text: string) => void;
   readonly env?: NodeJS.ProcessEnv;
   /** The services' time (token and session expiry, timers); the system clock by default. */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 export interface OgentServer {
@@ -71,8 +71,8 @@ export async function startServer(options: StartOptions): Promise<OgentServer> {
     // For the person at the terminal, on stderr: apart from the JSON log lines on stdout.
     announce: options.announce ?? ((text: string) => process.stderr.write(`${text}\n`)),
     lifecycle,
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.bootstrapAdmin === undefined ? {} : { bootstrapAdmin: options.bootstrapAdmin }),
+    clock: options.clock,
+    bootstrapAdmin: options.bootstrapAdmin,
   });
   try {
     const clientAddress = clientAddressResolver(config.server.trustedProxies);

@@ -30,11 +30,11 @@ export interface ComposeOptions {
    * The embedded default config: an `admin` account is kept in the database, its password from
    * OGENT_ADMIN_PASSWORD or generated and printed once.
    */
-  readonly bootstrapAdmin?: boolean;
+  readonly bootstrapAdmin?: boolean | undefined;
   /** Where the generated admin password is printed (never the log). */
   readonly announce: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /** Output batching; the defaults suit production. */
   readonly writer?: OutputWriterOptions;
   /**

@@ -170,7 +170,7 @@ async function launch(
   const server = await startServer({
     config,
     logger: createLogger(options.logLevel ?? 'silent'),
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    clock: options.clock,
   });
   return {
     server,
