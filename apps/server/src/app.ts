@@ -163,10 +163,10 @@ function webSocket(
 }
 
 /** The storage figures cost a scan of the records: computed at most every 10 s. */
-function cachedStorage(retention: RetentionService): () => Promise<StorageReport> {
+function cachedStorage(retention: RetentionService, clock: Clock): () => Promise<StorageReport> {
   let storage: { at: number; value: Promise<StorageReport> } | undefined;
   return () => {
-    const now = Date.now();
+    const now = clock.now();
     if (storage === undefined || now - storage.at > 10_000) {
       storage = { at: now, value: retention.storage() };
       storage.value.catch(() => {
@@ -188,7 +188,7 @@ function requestHandler(
   const trpc = trpcHandler(services, logger, clientAddress);
   const rest = new RestApi(services, clientAddress);
   const site = staticSite(config.server.webRoot ?? path.resolve(DEFAULT_WEB_ROOT));
-  const storageFigures = cachedStorage(ogent.retention);
+  const storageFigures = cachedStorage(ogent.retention, services.clock);
   return async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === '/healthz') {
