@@ -6,7 +6,7 @@ import os from 'node:os';
 import { auditEntry, hashPassword, verifyAuditStore } from '@ogent/api';
 import { fingerprintOfPublicKeyLine, isExecutorError } from '@ogent/executor';
 import { startServer } from './app.js';
-import { auditStoreFor, signingKeyStoreFor } from './compose.js';
+import { auditStoreFor, signingKeyStoreFor } from './compose/cli-stores.js';
 import { DEFAULT_CONFIG } from './config/defaults.js';
 import { ConfigError, loadConfigFile, parseConfig } from './config/load.js';
 import type { Config } from './config/schema.js';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,24 @@ describe('the local target', () => {
       expect(['\u001b[01;36mbin', '\u001b[01;34mbin'].some((c) => out.includes(c))).toBe(true);
     } finally {
       await alice.close();
+    }
+  });
+});
+
+describe('a start that fails half-way', () => {
+  it('closes what it had opened: the database is left closed, its write-ahead log folded in', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-half-'));
+    try {
+      // The output directory cannot be made: the start fails after SQLite opened.
+      writeFileSync(path.join(dataDir, 'output'), 'not a directory');
+      await expect(startTestStack({ sshd: false, dataDir })).rejects.toThrow();
+      // SQLite removes the -wal and -shm files when the last connection closes; an open one
+      // keeps them.
+      expect(existsSync(path.join(dataDir, 'ogent.sqlite'))).toBe(true);
+      expect(existsSync(path.join(dataDir, 'ogent.sqlite-wal'))).toBe(false);
+      expect(existsSync(path.join(dataDir, 'ogent.sqlite-shm'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ManualClock } from '@ogent/executor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -75,22 +76,42 @@ describe('history survives a restart', () => {
 
 describe('tokens and the WebSocket', () => {
   it('the server closes a WebSocket when its token expires, and refuses calls after it', async () => {
+    // The server's time moves when the test moves it: the expiry comes at once, and exactly.
+    const clock = new ManualClock(Date.now());
     const s = await stack({
+      sshd: false,
+      clock,
       config: { auth: { tokenTtl: '2s', maxLoginFailures: 5, loginWindow: '15m' } },
     });
     const { body } = await post(s, '/api/auth/login', {
       username: 'alice',
       password: 'alice-password-1',
     });
+    const expiresAt = Date.parse(String(body.expiresAt));
     const socket = new WebSocket(`${s.url.replace('http', 'ws')}/trpc?connectionParams=1`);
-    const closed = new Promise<{ code: number; at: number }>((resolve) =>
-      socket.on('close', (code) => resolve({ code, at: Date.now() })),
-    );
+    let closed: { code: number; at: number } | undefined;
+    socket.on('close', (code) => {
+      closed = { code, at: clock.now() };
+    });
     await new Promise((resolve) => socket.on('open', resolve));
     socket.send(JSON.stringify({ method: 'connectionParams', data: { token: body.token } }));
-    const { code, at } = await closed;
-    expect(code).toBe(4001);
-    expect(at).toBeGreaterThanOrEqual(Date.parse(String(body.expiresAt)) - 1_000);
+    // Authorised: a call on the socket is answered while the token is valid.
+    socket.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me' } }));
+    await new Promise((resolve) => socket.once('message', resolve));
+
+    // The session's authority is in milliseconds, the token's expiry in whole seconds: the
+    // socket closes within a second before the announced expiry, not earlier.
+    clock.advance(Math.max(0, expiresAt - 1_100 - clock.now()));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBeUndefined();
+    clock.advance(2_200);
+    // The socket's timer is set again after each look at the session: run what falls due.
+    await vi.waitFor(() => {
+      clock.advance(0);
+      expect(closed).toBeDefined();
+    });
+    expect(closed?.code).toBe(4001);
+    expect(closed?.at).toBeGreaterThanOrEqual(expiresAt - 1_000);
     const late = await post(s, '/api/auth/validate', {}, String(body.token));
     expect(late.status).toBe(401);
     expect(String(late.body.error)).toContain('expired');

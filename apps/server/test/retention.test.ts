@@ -5,14 +5,13 @@ import {
   AuditTrail,
   type ExecutionRecords,
   InProcessCoordination,
-  MemoryAuditStore,
   type OutputLog,
   RetentionService,
   type RunStore,
   retentionConfigSchema,
   silentLogger,
 } from '@ogent/api';
-import { sampleRecord, sampleRun } from '@ogent/api/testing';
+import { MemoryAuditStore, sampleRecord, sampleRun } from '@ogent/api/testing';
 import { ManualClock } from '@ogent/executor';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

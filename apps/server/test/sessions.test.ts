@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { ManualClock } from '@ogent/executor';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type PostgresFixture,
   type RedisFixture,
@@ -37,13 +37,21 @@ async function validate(
   return { status: answer.status, error: answer.body.error };
 }
 
-describe('sessions on the single node', () => {
+/** Milliseconds since the epoch at which a token expires (its `exp` is in whole seconds). */
+function expiry(token: string): number {
+  return (decodeJwt(token).exp ?? 0) * 1000;
+}
+
+describe("session expiry, on the server's clock", () => {
+  // Time moves only when the test moves it: a token's expiry and a session's maximum age are
+  // reached at once, and exactly, instead of after seconds of sleeping.
+  const clock = new ManualClock(Date.now());
   let stack: TestStack;
 
   beforeAll(async () => {
-    // Short enough to watch a token expire and a session reach its maximum age.
     stack = await startTestStack({
       sshd: false,
+      clock,
       config: { auth: { tokenTtl: '3s', maxSessionAge: '8s' } },
     });
   });
@@ -52,20 +60,23 @@ describe('sessions on the single node', () => {
   it('an active user renews: the socket outlives the first token; the maximum age ends it', async () => {
     const first = await login(stack, 'alice', 'alice-password-1');
     const sid = decodeJwt(first).sid;
-    const signedInAt = Date.now();
+    const signedInAt = clock.now();
     const socket = await authorisedSocket(stack, first);
+    // How, and when on the server's clock, the socket was closed.
+    let closed: { code: number; at: number } | undefined;
+    void socket.closed.then(({ code }) => {
+      closed = { code, at: clock.now() };
+    });
 
-    await sleep(1_500);
+    clock.advance(1_500);
     const renewed = await post(stack, '/api/auth/renew', {}, first);
     expect(renewed.status).toBe(200);
     const second = String(renewed.body.token);
     expect(decodeJwt(second)).toMatchObject({ sid, sub: 'alice' });
-    expect(Date.parse(String(renewed.body.expiresAt))).toBeGreaterThan(
-      (decodeJwt(first).exp ?? 0) * 1000,
-    );
+    expect(Date.parse(String(renewed.body.expiresAt))).toBeGreaterThan(expiry(first));
 
     // Past the first token's expiry: it is refused, the renewed one is not, the socket stays.
-    await sleep(Math.max(0, (decodeJwt(first).exp ?? 0) * 1000 + 300 - Date.now()));
+    clock.advance(expiry(first) + 300 - clock.now());
     expect((await validate(stack, first)).status).toBe(401);
     expect((await validate(stack, second)).status).toBe(200);
     expect(stillOpen(socket)).toBe(true);
@@ -73,19 +84,40 @@ describe('sessions on the single node', () => {
     // Renewing until the session's maximum age: the last token ends with the session.
     // (A token's expiry is in whole seconds: renew well before it.)
     let last = second;
-    while (Date.now() - signedInAt < 6_500) {
+    while (clock.now() - signedInAt < 6_500) {
       const again = await post(stack, '/api/auth/renew', {}, last);
       expect(again.status).toBe(200);
       last = String(again.body.token);
-      await sleep(700);
+      clock.advance(700);
     }
-    expect((decodeJwt(last).exp ?? 0) * 1000).toBeLessThanOrEqual(signedInAt + 8_000 + 1_000);
-    const closed = await socket.closed;
-    expect(closed.code).toBe(4001);
-    expect(Date.now() - signedInAt).toBeGreaterThan(7_000);
+    expect(expiry(last)).toBeLessThanOrEqual(signedInAt + 8_000 + 1_000);
+    // To just past the session's end (the server's authority is in milliseconds, a token's
+    // expiry in whole seconds, so the last token may show an earlier one).
+    clock.advance(signedInAt + 8_000 + 300 - clock.now());
+    // The socket's timer is set again after each look at the session, for a time that may have
+    // passed meanwhile: run what fell due until the socket closes.
+    await vi.waitFor(() => {
+      clock.advance(0);
+      expect(closed).toBeDefined();
+    });
+    expect(closed?.code).toBe(4001);
+    // Not at the first token's expiry, nor at any renewed one's: only once the session ended.
+    expect((closed?.at ?? 0) - signedInAt).toBeGreaterThan(7_000);
     const refused = await post(stack, '/api/auth/renew', {}, last);
     expect(refused.status).toBe(401);
   });
+});
+
+describe('sessions on the single node', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      sshd: false,
+      config: { auth: { tokenTtl: '3s', maxSessionAge: '8s' } },
+    });
+  });
+  afterAll(() => stack?.stop());
 
   it('signing out refuses the session everywhere at once, and only that session', async () => {
     const mine = await login(stack, 'alice', 'alice-password-1');
@@ -202,6 +234,8 @@ describe('sessions on the single node', () => {
 });
 
 describe('sessions across a cluster', () => {
+  // Both instances on one clock that the test moves, as two hosts' synchronised clocks.
+  const clock = new ManualClock(Date.now());
   let postgres: PostgresFixture;
   let redis: RedisFixture;
   let a: TestStack;
@@ -213,8 +247,8 @@ describe('sessions across a cluster', () => {
       storage: { databaseUrl: postgres.url, redisUrl: redis.url },
       auth: { tokenTtl: '3s', maxSessionAge: '1h' },
     };
-    a = await startTestStack({ sshd: false, config });
-    b = await startTestStack({ sshd: false, config });
+    a = await startTestStack({ sshd: false, config, clock });
+    b = await startTestStack({ sshd: false, config, clock });
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
@@ -225,10 +259,10 @@ describe('sessions across a cluster', () => {
     const first = await login(a, 'alice', 'alice-password-1');
     const onB = await authorisedSocket(b, first);
     // Renewed on A; B's socket goes on past the first token's expiry.
-    await sleep(1_500);
+    clock.advance(1_500);
     const renewed = await post(a, '/api/auth/renew', {}, first);
     expect(renewed.status).toBe(200);
-    await sleep(Math.max(0, (decodeJwt(first).exp ?? 0) * 1000 + 500 - Date.now()));
+    clock.advance(expiry(first) + 500 - clock.now());
     expect(stillOpen(onB)).toBe(true);
     expect((await validate(b, String(renewed.body.token))).status).toBe(200);
 

@@ -19,7 +19,7 @@ export type {
   SessionRecord,
   SessionStore,
 } from './ports/sessions.js';
-export { InProcessSessionEvents, MemorySessionStore } from './single-node/memory-sessions.js';
+export { InProcessSessionEvents } from './single-node/memory-sessions.js';
 export {
   LoginThrottle,
   type LimiterFactory,
@@ -129,7 +129,6 @@ export { AuditTrail } from './audit/trail.js';
 export { Quotas, type QuotaCheck } from './executions/quotas.js';
 export { RetentionService, type PruneReport, type StorageReport } from './retention/service.js';
 export { AuditAccess, verifyAuditStore } from './audit/access.js';
-export { MemoryAuditStore } from './single-node/memory-audit.js';
 export type { HostChange, RunChange, RunFeed, RunStore, RunTransaction } from './ports/runs.js';
 export { InProcessRunFeed } from './single-node/run-feed.js';
 export type {
@@ -165,5 +164,4 @@ export type { SigningKeyStore } from './ports/signing-keys.js';
 export { InProcessControl } from './single-node/control.js';
 export { InProcessCoordination } from './single-node/coordination.js';
 export { InProcessLiveBus } from './single-node/live-bus.js';
-export { MemoryExecutionStore } from './single-node/memory-store.js';
 export { silentLogger, type Logger } from './logger.js';

@@ -14,6 +14,7 @@ import {
   SESSION_ENDED_CLOSE_CODE,
   TOKEN_EXPIRED_CLOSE_CODE,
 } from '@ogent/api/contract';
+import type { TimerHandle } from '@ogent/executor';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerLogger } from '../logger.js';
@@ -59,6 +60,8 @@ class Connections {
   constructor(
     private readonly limits: WebSocketLimits,
     private readonly sessions: Services['auth']['sessions'],
+    /** The services' clock, the one the tokens' expiry is checked against. */
+    private readonly clock: Services['clock'],
   ) {}
 
   /** Starts counting a new socket's subscriptions and its time to present a valid token. */
@@ -107,11 +110,11 @@ class Connections {
     connection.authTimer = undefined;
     connection.user = ctx.user;
     this.authorised.add(ws);
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const expireAt = (at: number): void => {
-      timer = setTimeout(
+      timer = this.clock.setTimeout(
         () => void expired(),
-        Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
+        Math.min(MAX_TIMER_MS, Math.max(0, at - this.clock.now())),
       );
     };
     const expired = async (): Promise<void> => {
@@ -131,7 +134,7 @@ class Connections {
     };
     expireAt(ctx.user.expiresAt);
     ws.once('close', () => {
-      clearTimeout(timer);
+      timer?.cancel();
       this.authorised.delete(ws);
     });
     return {
@@ -164,7 +167,7 @@ export function attachWebSocket(options: {
     maxPayload: 1024 * 1024,
     WebSocket: WireSocket,
   });
-  const connections = new Connections(limits, services.auth.sessions);
+  const connections = new Connections(limits, services.auth.sessions, services.clock);
   const stopListening = services.auth.sessions.onEvent((event) => connections.closeFor(event));
   admitUpgrades({
     server,

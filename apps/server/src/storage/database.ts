@@ -29,6 +29,6 @@ export async function openDatabase(dataDir: string): Promise<OpenDatabase> {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const migrated = await migrateToLatest(db as Kysely<unknown>);
+  const migrated = await migrateToLatest(db as Kysely<unknown>, 'sqlite');
   return { db, sqlite, file, migrated, close: () => db.destroy() };
 }

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Clock } from '@ogent/executor';
 import { type SshdFixture, startSshd } from '@ogent/executor/testing';
 import { type OgentServer, startServer } from '../app.js';
 import { parseConfig } from '../config/load.js';
@@ -38,6 +39,12 @@ export interface TestStackOptions {
   readonly dataDir?: string;
   /** Log to stdout (default: silent). */
   readonly logLevel?: string;
+  /**
+   * The server's clock (token and session expiry, timers): a `ManualClock` lets a test move time
+   * instead of sleeping. It also paces output batching, so a test that runs commands on a manual
+   * clock must advance it for their output to be stored.
+   */
+  readonly clock?: Clock;
 }
 
 export interface TestStack {
@@ -160,7 +167,11 @@ async function launch(
     source: 'the test configuration',
     baseDir: dataDir,
   });
-  const server = await startServer({ config, logger: createLogger(options.logLevel ?? 'silent') });
+  const server = await startServer({
+    config,
+    logger: createLogger(options.logLevel ?? 'silent'),
+    clock: options.clock,
+  });
   return {
     server,
     url: server.url,

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { migratePostgres } from './migrations.js';
+import { migrateToLatest } from '../migrations.js';
 import type { PgDatabase } from './schema.js';
 
 /** int8: times and byte counts, all far below 2^53. */
@@ -37,7 +37,7 @@ export async function openPostgres(
   pool.on('error', () => undefined);
   const db = new Kysely<PgDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
-    const migrated = await migratePostgres(db as Kysely<unknown>);
+    const migrated = await migrateToLatest(db as Kysely<unknown>, 'postgres');
     return { db, migrated, close: () => db.destroy() };
   } catch (error) {
     await db.destroy();
