@@ -1,6 +1,6 @@
 import { CommandPolicy, type Target } from '@ogent/executor';
 import { describe, expect, it } from 'vitest';
-import type { AuthUser } from './auth/service.js';
+import type { AuthUser } from './domain/user.js';
 import { TargetCatalog } from './catalog.js';
 
 const policy = new CommandPolicy({

@@ -1,5 +1,5 @@
 import type { CommandPolicy, CommandRule, Target, ValueSpec } from '@ogent/executor';
-import type { AuthUser } from './auth/service.js';
+import type { AuthUser } from './domain/user.js';
 
 /** What a value (an operand, or an option's value) may be: for usage, hints and completion. */
 export interface ValueHint {

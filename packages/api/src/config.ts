@@ -1,6 +1,6 @@
 import { roleSchema } from '@ogent/executor';
 import { z } from 'zod';
-import { isPasswordHash } from './auth/passwords.js';
+import { isPasswordHash } from './passwords.js';
 
 /** A role: which commands on which targets, plus what it may see and stop of other people's. */
 export const appRoleSchema = roleSchema

@@ -1,4 +1,5 @@
-import type { AuthService, AuthUser } from './auth/service.js';
+import type { AuthService } from './auth/service.js';
+import type { AuthUser } from './domain/user.js';
 import { TokenError } from './auth/tokens.js';
 import type { TargetCatalog } from './catalog.js';
 import type { Clock } from '@ogent/executor';

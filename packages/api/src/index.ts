@@ -8,8 +8,9 @@ export {
   type SubscriptionCounter,
   type Transport,
 } from './context.js';
-export { AuthService, LoginRefusedError, type AuthUser, type UserAccount } from './auth/service.js';
-export { hashPassword, isPasswordHash, verifyPassword } from './auth/passwords.js';
+export { AuthService, LoginRefusedError, type UserAccount } from './auth/service.js';
+export type { AuthUser } from './domain/user.js';
+export { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
 export { SessionService, type RevokeReason } from './auth/sessions.js';
 export { AccountAdmin, type AccountChange, type AccountView } from './auth/accounts.js';
 export type {
@@ -22,8 +23,6 @@ export type {
 export { InProcessSessionEvents } from './single-node/memory-sessions.js';
 export {
   LoginThrottle,
-  type LimiterFactory,
-  type LimiterOptions,
   type LoginAttempt,
   type LoginThrottleOptions,
 } from './auth/login-throttle.js';
@@ -34,7 +33,6 @@ export {
   TokenService,
   generateSigningKey,
   type ExternalIssuer,
-  type SigningKey,
   type VerifiedToken,
 } from './auth/tokens.js';
 export {
@@ -101,7 +99,7 @@ export {
   type OutputMessage,
   type SnippetPart,
   type StoredChunk,
-} from './executions/types.js';
+} from './domain/execution.js';
 export type { OutputSearchIndex } from './ports/output-search.js';
 export { OutputIndexer } from './search/indexer.js';
 export { DEFAULT_SEARCH_OUTPUT_BYTES, searchableText } from './search/searchable-text.js';
@@ -109,7 +107,7 @@ export { MATCH_END, MATCH_START, SNIPPET_MAX_CHARS, snippetParts } from './searc
 export { searchWords } from './search/words.js';
 export { StorageAccess, mayReadStorage, type StorageOverview } from './retention/access.js';
 export type { Control } from './ports/control.js';
-export type { Coordination } from './ports/coordination.js';
+export type { Coordination, LimiterFactory, LimiterOptions } from './ports/coordination.js';
 export type { LiveBus, LiveRead } from './ports/live-bus.js';
 export type { OutputLog } from './ports/output-log.js';
 export type { ExecutionRecords } from './ports/records.js';
@@ -124,7 +122,7 @@ export {
   type AuditEvent,
   type AuditEventType,
   type ChainCheck,
-} from './audit/chain.js';
+} from './domain/audit-chain.js';
 export { AuditTrail } from './audit/trail.js';
 export { Quotas, type QuotaCheck } from './executions/quotas.js';
 export { RetentionService, type PruneReport, type StorageReport } from './retention/service.js';
@@ -159,8 +157,8 @@ export {
   type RunStatus,
   type RunSummary,
   type RunView,
-} from './runs/types.js';
-export type { SigningKeyStore } from './ports/signing-keys.js';
+} from './domain/run.js';
+export type { SigningKey, SigningKeyStore } from './ports/signing-keys.js';
 export { InProcessControl } from './single-node/control.js';
 export { InProcessCoordination } from './single-node/coordination.js';
 export { InProcessLiveBus } from './single-node/live-bus.js';

@@ -1,8 +1,8 @@
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import { DomainError } from '../errors.js';
 import type { AuditStore } from '../ports/audit.js';
-import type { AuditEvent } from './chain.js';
-import { verifyChain, type ChainCheck } from './chain.js';
+import type { AuditEvent } from '../domain/audit-chain.js';
+import { verifyChain, type ChainCheck } from '../domain/audit-chain.js';
 
 /** Reading the audit trail: roles with `audit` only. */
 export class AuditAccess {

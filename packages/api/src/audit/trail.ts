@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { AuditStore } from '../ports/audit.js';
-import type { AuditEntry } from './chain.js';
+import type { AuditEntry } from '../domain/audit-chain.js';
 
 /**
  * Records audit events with group commit: entries that arrive while an append is in flight go

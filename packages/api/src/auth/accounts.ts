@@ -1,8 +1,9 @@
 import type { Clock } from '@ogent/executor';
-import { auditEntry } from '../audit/chain.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { DomainError } from '../errors.js';
-import type { AuthService, AuthUser } from './service.js';
+import type { AuthService } from './service.js';
+import type { AuthUser } from '../domain/user.js';
 
 /** An account as administrators see it. */
 export interface AccountView {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, isPasswordHash, verifyPassword } from './passwords.js';
+import { hashPassword, isPasswordHash, verifyPassword } from '../passwords.js';
 import { TokenError, TokenService, generateSigningKey } from './tokens.js';
 
 describe('passwords', () => {

@@ -1,21 +1,5 @@
 import { type RateLimiterAbstract, RateLimiterMemory } from 'rate-limiter-flexible';
-
-/** What {@link LoginThrottle} asks of a limiter store for each of its counters. */
-export interface LimiterOptions {
-  /** Keeps the counters apart in a shared store. */
-  readonly keyPrefix: string;
-  /** Passed on to the store; the throttle never calls consume(), it reads the counts itself. */
-  readonly points: number;
-  /** Seconds a key lives after it is first counted. */
-  readonly duration: number;
-}
-
-/**
- * Makes one counter. In memory by default; several servers share a store instead, e.g.
- * `(o) => new RateLimiterRedis({ storeClient, ...o })`, so that a guesser gains nothing by
- * spreading attempts over them.
- */
-export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;
+import type { LimiterFactory, LimiterOptions } from '../ports/coordination.js';
 
 export interface LoginThrottleOptions {
   /** Failures one account may have from one address before each further one adds a delay. */

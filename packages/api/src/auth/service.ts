@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '@ogent/executor';
-import { auditEntry } from '../audit/chain.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import { DomainError } from '../errors.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { AppRole } from '../config.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import type { AuthUser } from '../domain/user.js';
+import { hashPassword, verifyPassword } from '../passwords.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { SessionService } from './sessions.js';
 import { TokenError, type TokenService } from './tokens.js';
@@ -21,26 +22,6 @@ export interface UserAccount {
   readonly username: string;
   readonly passwordHash: string;
   readonly roles: readonly string[];
-}
-
-/** The authenticated caller, as procedures see it. */
-export interface AuthUser {
-  readonly username: string;
-  readonly roles: readonly string[];
-  /** May see every user's executions. */
-  readonly viewAll: boolean;
-  /** May cancel every user's executions. */
-  readonly cancelAll: boolean;
-  /** May read the audit trail. */
-  readonly readAudit?: boolean;
-  /** May disable accounts, change their roles and end their sessions. */
-  readonly manageUsers?: boolean;
-  /** When the token stops being valid, ms since the epoch. */
-  readonly expiresAt: number;
-  /** The session of a locally issued token (null for an outside identity provider's). */
-  readonly sessionId?: string | null;
-  /** When that session reaches its maximum age and cannot be renewed further. */
-  readonly sessionExpiresAt?: number | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '@ogent/executor';
 import { durationMs } from '../config.js';
 import { DomainError } from '../errors.js';
+import type { SigningKey } from '../ports/signing-keys.js';
 import {
   type JWK,
   type JWTPayload,
@@ -86,11 +87,6 @@ async function importSigningKeys(keys: readonly SigningKey[]): Promise<ImportedS
   const [current] = all;
   if (current === undefined) throw new Error('There is no signing key.');
   return { current, all };
-}
-
-export interface SigningKey {
-  readonly privateJwk: JWK;
-  readonly publicJwk: JWK;
 }
 
 /** A new Ed25519 signing key, as JWKs for storing. */

@@ -1,8 +1,8 @@
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import { DomainError } from '../errors.js';
 import type { LiveBus } from '../ports/live-bus.js';
 import type { ExecutionRecords } from '../ports/records.js';
-import type { ExecutionListItem, ExecutionQuery, ExecutionRecord } from './types.js';
+import type { ExecutionListItem, ExecutionQuery, ExecutionRecord } from '../domain/execution.js';
 
 /** The one rule for who may see an execution (or a run): its owner, or a role with `viewAll`. */
 export function mayView(user: AuthUser, record: Pick<ExecutionRecord, 'username'>): boolean {

@@ -6,7 +6,7 @@ import {
   type Permitted,
   singleQuoted,
 } from '@ogent/executor';
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import type { LimitsConfig } from '../config.js';
 import {
   type AuditRefusal,
@@ -17,8 +17,8 @@ import {
 import type { Logger } from '../logger.js';
 import type { Coordination } from '../ports/coordination.js';
 import type { ExecutionRecords } from '../ports/records.js';
-import type { ExecutionRecord } from './types.js';
-import { auditEntry } from '../audit/chain.js';
+import type { ExecutionRecord } from '../domain/execution.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { QuotaCheck, Quotas } from './quotas.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { AdmittedExecution } from './admission.js';
-import type { ExecutionOutcome } from './types.js';
+import type { ExecutionOutcome } from '../domain/execution.js';
 
 /**
  * What happens to an execution on the instance that runs it. `started`: it runs, watchers can

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES, endMessage, toMessages } from './messages.js';
-import type { OutputChunk } from './types.js';
+import type { OutputChunk } from '../domain/execution.js';
 
 const chunk = (
   seq: number,

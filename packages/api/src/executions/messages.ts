@@ -4,7 +4,7 @@ import type {
   ExecutionRecord,
   OutputChunk,
   OutputMessage,
-} from './types.js';
+} from '../domain/execution.js';
 
 /** The largest output message sent: large enough for throughput, small enough to stay smooth. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;

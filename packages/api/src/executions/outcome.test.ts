@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf, executionOutcome, outcomeOfRecord } from './outcome.js';
-import type { ExecutionRecord } from './types.js';
+import type { ExecutionRecord } from '../domain/execution.js';
 
 const record: ExecutionRecord = {
   id: 'e1',

@@ -1,4 +1,4 @@
-import type { ExecutionError, ExecutionOutcome, ExecutionRecord } from './types.js';
+import type { ExecutionError, ExecutionOutcome, ExecutionRecord } from '../domain/execution.js';
 
 /** What is known of an execution's end; whatever is left out did not happen (no output, no exit). */
 export interface OutcomeParts {

@@ -1,5 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { LimiterFactory } from '../auth/login-throttle.js';
+import type { LimiterFactory } from '../ports/coordination.js';
 import type { QuotasConfig } from '../config.js';
 
 const DAY_SECONDS = 86_400;

@@ -7,7 +7,7 @@ import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { AdmittedExecution } from './admission.js';
-import { auditEntry } from '../audit/chain.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import type { OutputIndexer } from '../search/indexer.js';
 import type { Quotas } from './quotas.js';
@@ -16,7 +16,7 @@ import { LineCounter } from './line-count.js';
 import type { ExecutionLifecycle } from './lifecycle.js';
 import { executionOutcome } from './outcome.js';
 import { OutputDigest } from './output-digest.js';
-import type { ExecutionOutcome } from './types.js';
+import type { ExecutionOutcome } from '../domain/execution.js';
 import { OutputWriter, type OutputWriterOptions, WRITER_DEFAULTS } from './writer.js';
 
 /**

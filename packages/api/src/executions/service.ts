@@ -1,6 +1,6 @@
 import type { CommandPolicy, Executor, TimerHandle } from '@ogent/executor';
-import type { AuthUser } from '../auth/service.js';
-import { auditEntry } from '../audit/chain.js';
+import type { AuthUser } from '../domain/user.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { ExecutionAccess } from './access.js';
 import { Admission, type ExecuteRequest, type Principal, type RunHostRef } from './admission.js';
@@ -13,7 +13,7 @@ import type {
   ExecutionMessage,
   ExecutionQuery,
   ExecutionRecord,
-} from './types.js';
+} from '../domain/execution.js';
 import { type WatchOptions, Watcher } from './watcher.js';
 
 /** Everything the execution service is built from; see the server's composition root. */

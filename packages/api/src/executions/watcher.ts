@@ -1,11 +1,11 @@
 import type { Clock } from '@ogent/executor';
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import type { LiveBus } from '../ports/live-bus.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { ExecutionAccess } from './access.js';
 import { type JoinBytes, endMessageFromRecord, joinBytes, toMessages } from './messages.js';
-import type { ExecutionMessage, ExecutionRecord, OutputChunk } from './types.js';
+import type { ExecutionMessage, ExecutionRecord, OutputChunk } from '../domain/execution.js';
 
 /**
  * Where a watcher's messages go, built by the transport that carries them: it decides when the

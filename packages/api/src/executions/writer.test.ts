@@ -2,7 +2,7 @@ import { ManualClock } from '@ogent/executor';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger.js';
 import type { OutputLog } from '../ports/output-log.js';
-import type { StoredChunk } from './types.js';
+import type { StoredChunk } from '../domain/execution.js';
 import { OutputWriter } from './writer.js';
 
 /** A log whose appends take `delayMs` each (0: a microtask) and are remembered in order. */

@@ -1,7 +1,7 @@
 import { type Clock, type TimerHandle, systemClock } from '@ogent/executor';
 import type { Logger } from '../logger.js';
 import type { OutputLog } from '../ports/output-log.js';
-import type { StoredChunk } from './types.js';
+import type { StoredChunk } from '../domain/execution.js';
 
 export interface OutputWriterOptions {
   /** A batch is written at the latest this long after its first chunk. */

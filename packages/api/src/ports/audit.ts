@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEvent } from '../audit/chain.js';
+import type { AuditEntry, AuditEvent } from '../domain/audit-chain.js';
 
 /**
  * The audit trail: events chained by hash. Appends are serialized everywhere (one writer in

@@ -1,4 +1,4 @@
-import type { LimiterFactory } from '../auth/login-throttle.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * What instances must agree on: who runs an execution (an owner lease the runner renews), how
@@ -33,3 +33,20 @@ export interface Coordination {
   /** Counters for the sign-in throttle, shared by every instance that shares this. */
   readonly limiters: LimiterFactory;
 }
+
+/** What the login throttle and the quotas ask of a limiter store for each of their counters. */
+export interface LimiterOptions {
+  /** Keeps the counters apart in a shared store. */
+  readonly keyPrefix: string;
+  /** Passed on to the store; the throttle never calls consume(), it reads the counts itself. */
+  readonly points: number;
+  /** Seconds a key lives after it is first counted. */
+  readonly duration: number;
+}
+
+/**
+ * Makes one counter. In memory by default; several servers share a store instead, e.g.
+ * `(o) => new RateLimiterRedis({ storeClient, ...o })`, so that a guesser gains nothing by
+ * spreading attempts over them.
+ */
+export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;

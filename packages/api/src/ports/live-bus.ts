@@ -1,4 +1,4 @@
-import type { EndMessage, OutputChunk } from '../executions/types.js';
+import type { EndMessage, OutputChunk } from '../domain/execution.js';
 
 /** What the live bus holds of an execution, from some seq on. */
 export type LiveRead =

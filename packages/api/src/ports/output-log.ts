@@ -1,4 +1,4 @@
-import type { OutputChunk, StoredChunk } from '../executions/types.js';
+import type { OutputChunk, StoredChunk } from '../domain/execution.js';
 
 /**
  * Every execution's output, numbered from 1: what watchers read once it has left the live bus,

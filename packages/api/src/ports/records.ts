@@ -3,7 +3,7 @@ import type {
   ExecutionOutcome,
   ExecutionQuery,
   ExecutionRecord,
-} from '../executions/types.js';
+} from '../domain/execution.js';
 
 /**
  * Execution records: every attempt, allowed or refused, is one (the audit trail). Implemented on

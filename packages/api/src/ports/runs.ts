@@ -1,4 +1,4 @@
-import type { HostStatus, RunHost, RunRecord } from '../runs/types.js';
+import type { HostStatus, RunHost, RunRecord } from '../domain/run.js';
 
 /** What a host's row may be changed to (the store stamps the change's progress number). */
 export type HostChange = Partial<

@@ -1,4 +1,4 @@
-import type { SigningKey } from '../auth/tokens.js';
+import type { JWK } from 'jose';
 
 /**
  * Where the keys that sign Ogent's own tokens live. Every instance must sign and verify with the
@@ -10,4 +10,10 @@ export interface SigningKeyStore {
   keys(): Promise<SigningKey[]>;
   /** Makes a new key current; the one before it stays, older ones go. Returns the keys. */
   rotate(): Promise<SigningKey[]>;
+}
+
+/** An Ed25519 key pair as JWKs, the form a store keeps it in. */
+export interface SigningKey {
+  readonly privateJwk: JWK;
+  readonly publicJwk: JWK;
 }

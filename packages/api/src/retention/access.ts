@@ -1,4 +1,4 @@
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import type { LimitsConfig, QuotasConfig, RetentionConfig } from '../config.js';
 import { DomainError } from '../errors.js';
 import type { StorageReport } from './service.js';

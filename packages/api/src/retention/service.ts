@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from '@ogent/executor';
-import { auditEntry } from '../audit/chain.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { type RetentionConfig, durationMs } from '../config.js';
 import type { Logger } from '../logger.js';

@@ -1,7 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { toTRPCError } from '../adapters/trpc-errors.js';
-import { EXECUTION_STATES } from '../executions/types.js';
+import { EXECUTION_STATES } from '../domain/execution.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { holdSubscription, parseLastEventId } from './subscriptions.js';
 

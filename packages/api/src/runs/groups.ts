@@ -1,6 +1,6 @@
 import type { OutputLog } from '../ports/output-log.js';
 import { foldHosts } from './fold.js';
-import type { RunGroup, RunHost } from './types.js';
+import type { RunGroup, RunHost } from '../domain/run.js';
 
 /** Bytes of a group's sample output. */
 export const GROUP_SAMPLE_BYTES = 16 * 1024;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_OUTPUT_SHA256 } from '../executions/output-digest.js';
 import { executionOutcome } from '../executions/outcome.js';
 import { type HostEvent, hostChange, pendingHost, reduceHost } from './host-reducer.js';
-import type { HostStatus, RunHost } from './types.js';
+import type { HostStatus, RunHost } from '../domain/run.js';
 
 const AT = 1_700_000_000_000;
 const pending = pendingHost('web-01', 3, 1);

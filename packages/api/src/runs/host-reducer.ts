@@ -1,9 +1,9 @@
 import { EMPTY_OUTPUT_SHA256 } from '../executions/output-digest.js';
 import { errorOf } from '../executions/outcome.js';
-import type { ExecutionError, ExecutionOutcome } from '../executions/types.js';
+import type { ExecutionError, ExecutionOutcome } from '../domain/execution.js';
 import type { HostChange } from '../ports/runs.js';
 import { hostStatusOf } from './plan.js';
-import type { RunHost } from './types.js';
+import type { RunHost } from '../domain/run.js';
 
 /**
  * What happens to one host of a run:

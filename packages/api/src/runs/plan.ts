@@ -1,5 +1,5 @@
-import type { ExecutionState } from '../executions/types.js';
-import type { BatchSize, HostStatus, RunOptions, RunStatus, RunSummary } from './types.js';
+import type { ExecutionState } from '../domain/execution.js';
+import type { BatchSize, HostStatus, RunOptions, RunStatus, RunSummary } from '../domain/run.js';
 
 /**
  * The run's pure rules: batches, the failure policy, how a host's execution reads as a host

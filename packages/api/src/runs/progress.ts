@@ -1,7 +1,7 @@
 import type { Clock } from '@ogent/executor';
 import type { RunFeed, RunStore } from '../ports/runs.js';
 import { summarize } from './plan.js';
-import type { RunProgressEvent, RunRecord, RunSummary } from './types.js';
+import type { RunProgressEvent, RunRecord, RunSummary } from '../domain/run.js';
 
 export interface RunProgressDeps {
   readonly store: RunStore;

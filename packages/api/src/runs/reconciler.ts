@@ -7,7 +7,7 @@ import type { RunStore } from '../ports/runs.js';
 import type { BackgroundWork } from './background.js';
 import type { HostLedger } from './host-ledger.js';
 import type { RunScheduler } from './scheduler.js';
-import type { RunHost, RunRecord } from './types.js';
+import type { RunHost, RunRecord } from '../domain/run.js';
 
 /** A claimed host whose execution never got recorded (its instance died) is failed after this. */
 const ORPHAN_CLAIM_MS = 60_000;

@@ -8,7 +8,7 @@ import type { BackgroundWork } from './background.js';
 import { hostChange, reduceHost } from './host-reducer.js';
 import type { HostLedger } from './host-ledger.js';
 import { startableBefore } from './plan.js';
-import type { RunHost, RunRecord } from './types.js';
+import type { RunHost, RunRecord } from '../domain/run.js';
 
 export interface RunSchedulerDeps {
   readonly store: RunStore;

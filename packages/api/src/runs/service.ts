@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, CommandPolicy, Target } from '@ogent/executor';
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import type { LimitsConfig, RunsConfig } from '../config.js';
-import { auditEntry } from '../audit/chain.js';
+import { auditEntry } from '../domain/audit-chain.js';
 import type { AuditTrail } from '../audit/trail.js';
 import { DomainError } from '../errors.js';
 import { mayCancel, mayView } from '../executions/access.js';
@@ -31,7 +31,7 @@ import type {
   RunRecord,
   RunSummary,
   RunView,
-} from './types.js';
+} from '../domain/run.js';
 
 export type { RunTargets };
 export { GROUP_SAMPLE_BYTES } from './groups.js';

@@ -1,9 +1,9 @@
 import type { CommandPolicy, Target } from '@ogent/executor';
-import type { AuthUser } from '../auth/service.js';
+import type { AuthUser } from '../domain/user.js';
 import { DomainError } from '../errors.js';
 import { foldHosts } from './fold.js';
 import { parseSelector } from './selector.js';
-import type { PreviewTarget } from './types.js';
+import type { PreviewTarget } from '../domain/run.js';
 
 /** Which targets a run names: ids, a selector, or both (their union). */
 export interface RunTargets {

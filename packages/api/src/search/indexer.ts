@@ -1,4 +1,4 @@
-import type { OutputChunk } from '../executions/types.js';
+import type { OutputChunk } from '../domain/execution.js';
 import type { Logger } from '../logger.js';
 import type { OutputLog } from '../ports/output-log.js';
 import type { OutputSearchIndex } from '../ports/output-search.js';

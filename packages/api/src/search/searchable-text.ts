@@ -1,4 +1,4 @@
-import type { OutputChunk } from '../executions/types.js';
+import type { OutputChunk } from '../domain/execution.js';
 
 /** What search indexes of each output unless the config says otherwise (`search.outputBytes`). */
 export const DEFAULT_SEARCH_OUTPUT_BYTES = 64 * 1024;

@@ -1,4 +1,4 @@
-import type { SnippetPart } from '../executions/types.js';
+import type { SnippetPart } from '../domain/execution.js';
 
 /**
  * Where a match starts and ends in a snippet as the database writes it (FTS5's `snippet()`,

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '@ogent/executor';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { LimiterFactory } from '../auth/login-throttle.js';
+import type { LimiterFactory } from '../ports/coordination.js';
 import type { Coordination } from '../ports/coordination.js';
 
 /** The single node's coordination: slots, leases and counters in this process's memory. */

@@ -1,4 +1,4 @@
-import type { EndMessage, OutputChunk } from '../executions/types.js';
+import type { EndMessage, OutputChunk } from '../domain/execution.js';
 import type { LiveBus, LiveRead } from '../ports/live-bus.js';
 
 /** Bytes of recent output kept per running execution, for watchers that keep up. */

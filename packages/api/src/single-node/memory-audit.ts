@@ -1,4 +1,4 @@
-import { type AuditEntry, type AuditEvent, GENESIS_HASH, chain } from '../audit/chain.js';
+import { type AuditEntry, type AuditEvent, GENESIS_HASH, chain } from '../domain/audit-chain.js';
 import type { AuditStore } from '../ports/audit.js';
 
 /** The audit trail in memory: the reference for the SQL stores, and for tests. */

@@ -1,6 +1,6 @@
 import type { HostChange, RunChange, RunStore, RunTransaction } from '../ports/runs.js';
 import { pendingHost } from '../runs/host-reducer.js';
-import type { HostStatus, RunHost, RunRecord } from '../runs/types.js';
+import type { HostStatus, RunHost, RunRecord } from '../domain/run.js';
 
 interface StoredRun {
   run: RunRecord;

@@ -11,7 +11,7 @@ import type {
   ExecutionRecord,
   OutputChunk,
   StoredChunk,
-} from '../executions/types.js';
+} from '../domain/execution.js';
 
 /**
  * Records and output in memory: for tests of the services, and the reference the store contract

@@ -1,7 +1,7 @@
 import { ManualClock } from '@ogent/executor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateIdempotencyKeyError } from '../errors.js';
-import type { EndMessage, ExecutionRecord, OutputChunk, StoredChunk } from '../executions/types.js';
+import type { EndMessage, ExecutionRecord, OutputChunk, StoredChunk } from '../domain/execution.js';
 import type { Control } from '../ports/control.js';
 import type { Coordination } from '../ports/coordination.js';
 import type { LiveBus } from '../ports/live-bus.js';
@@ -10,8 +10,8 @@ import type { SigningKeyStore } from '../ports/signing-keys.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import type { RunStore } from '../ports/runs.js';
 import type { AuditStore } from '../ports/audit.js';
-import { type AuditEntry, GENESIS_HASH, auditEntry, verifyChain } from '../audit/chain.js';
-import type { RunRecord } from '../runs/types.js';
+import { type AuditEntry, GENESIS_HASH, auditEntry, verifyChain } from '../domain/audit-chain.js';
+import type { RunRecord } from '../domain/run.js';
 
 /**
  * Contract suites: what every implementation of a port must do, whatever it stores things in.

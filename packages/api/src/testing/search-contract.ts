@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionListItem, ExecutionRecord } from '../executions/types.js';
+import type { ExecutionListItem, ExecutionRecord } from '../domain/execution.js';
 import type { OutputSearchIndex } from '../ports/output-search.js';
 import type { ExecutionRecords } from '../ports/records.js';
 import { SNIPPET_MAX_CHARS } from '../search/snippet.js';

@@ -1,19 +1,19 @@
 import { CommandPolicy, type ExecEvent, ManualClock, type Target } from '@ogent/executor';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuthUser } from '../auth/service.js';
-import { runsConfigSchema } from '../config.js';
-import type { ExecutionLifecycleEvent } from '../executions/lifecycle.js';
-import { OutputDigest } from '../executions/output-digest.js';
-import { ExecutionService } from '../executions/service.js';
-import { silentLogger } from '../logger.js';
-import { InProcessControl } from '../single-node/control.js';
-import { InProcessCoordination } from '../single-node/coordination.js';
-import { InProcessLiveBus } from '../single-node/live-bus.js';
-import { MemoryRunStore } from '../single-node/memory-runs.js';
-import { InProcessRunFeed } from '../single-node/run-feed.js';
-import { MemoryExecutionStore } from '../single-node/memory-store.js';
-import { RunService } from './service.js';
-import type { RunProgressEvent, RunView } from './types.js';
+import type { AuthUser } from '../src/domain/user.js';
+import { runsConfigSchema } from '../src/config.js';
+import type { ExecutionLifecycleEvent } from '../src/executions/lifecycle.js';
+import { OutputDigest } from '../src/executions/output-digest.js';
+import { ExecutionService } from '../src/executions/service.js';
+import { silentLogger } from '../src/logger.js';
+import { InProcessControl } from '../src/single-node/control.js';
+import { InProcessCoordination } from '../src/single-node/coordination.js';
+import { InProcessLiveBus } from '../src/single-node/live-bus.js';
+import { MemoryRunStore } from '../src/single-node/memory-runs.js';
+import { InProcessRunFeed } from '../src/single-node/run-feed.js';
+import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
+import { RunService } from '../src/runs/service.js';
+import type { RunProgressEvent, RunView } from '../src/domain/run.js';
 
 const alice: AuthUser = {
   username: 'alice',

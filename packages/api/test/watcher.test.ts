@@ -1,13 +1,13 @@
 import { ManualClock } from '@ogent/executor';
 import { describe, expect, it } from 'vitest';
-import type { AuthUser } from '../auth/service.js';
-import { InProcessLiveBus } from '../single-node/live-bus.js';
-import { MemoryExecutionStore } from '../single-node/memory-store.js';
-import { sampleRecord } from '../testing/contracts.js';
-import { ExecutionAccess } from './access.js';
-import { MAX_MESSAGE_BYTES, endMessage, joinBytes } from './messages.js';
-import type { ExecutionMessage, ExecutionOutcome, OutputChunk } from './types.js';
-import { type OutputSink, type WatchOptions, Watcher } from './watcher.js';
+import type { AuthUser } from '../src/domain/user.js';
+import { InProcessLiveBus } from '../src/single-node/live-bus.js';
+import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
+import { sampleRecord } from '../src/testing/contracts.js';
+import { ExecutionAccess } from '../src/executions/access.js';
+import { MAX_MESSAGE_BYTES, endMessage, joinBytes } from '../src/executions/messages.js';
+import type { ExecutionMessage, ExecutionOutcome, OutputChunk } from '../src/domain/execution.js';
+import { type OutputSink, type WatchOptions, Watcher } from '../src/executions/watcher.js';
 
 const alice: AuthUser = {
   username: 'alice',

@@ -8,14 +8,14 @@ import {
   describeOutputSearchContract,
   describeRunFeedContract,
   describeRunStoreContract,
-} from '../testing/index.js';
-import { InProcessControl } from './control.js';
-import { InProcessRunFeed } from './run-feed.js';
-import { InProcessCoordination } from './coordination.js';
-import { InProcessLiveBus } from './live-bus.js';
-import { MemoryAuditStore } from './memory-audit.js';
-import { MemoryRunStore } from './memory-runs.js';
-import { MemoryExecutionStore } from './memory-store.js';
+} from './index.js';
+import { InProcessControl } from '../single-node/control.js';
+import { InProcessRunFeed } from '../single-node/run-feed.js';
+import { InProcessCoordination } from '../single-node/coordination.js';
+import { InProcessLiveBus } from '../single-node/live-bus.js';
+import { MemoryAuditStore } from '../single-node/memory-audit.js';
+import { MemoryRunStore } from '../single-node/memory-runs.js';
+import { MemoryExecutionStore } from '../single-node/memory-store.js';
 
 describe('single-node implementations', () => {
   describeExecutionStoreContract('in memory', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger.js';
-import { MemoryExecutionStore } from '../single-node/memory-store.js';
-import { sampleRecord } from '../testing/contracts.js';
-import { OutputIndexer } from './indexer.js';
+import { silentLogger } from '../src/logger.js';
+import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
+import { sampleRecord } from '../src/testing/contracts.js';
+import { OutputIndexer } from '../src/search/indexer.js';
 
 describe('OutputIndexer', () => {
   it('indexes the first outputBytes of the stored output, read in pieces, and no more', async () => {

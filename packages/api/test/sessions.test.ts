@@ -1,13 +1,13 @@
 import { ManualClock } from '@ogent/executor';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SessionEvent } from '../ports/sessions.js';
-import { InProcessSessionEvents, MemorySessionStore } from '../single-node/memory-sessions.js';
-import { AccountAdmin } from './accounts.js';
-import { LoginThrottle } from './login-throttle.js';
-import { hashPassword } from './passwords.js';
-import { AuthService } from './service.js';
-import { SessionService } from './sessions.js';
-import { TokenService, generateSigningKey } from './tokens.js';
+import type { SessionEvent } from '../src/ports/sessions.js';
+import { InProcessSessionEvents, MemorySessionStore } from '../src/single-node/memory-sessions.js';
+import { AccountAdmin } from '../src/auth/accounts.js';
+import { LoginThrottle } from '../src/auth/login-throttle.js';
+import { hashPassword } from '../src/passwords.js';
+import { AuthService } from '../src/auth/service.js';
+import { SessionService } from '../src/auth/sessions.js';
+import { TokenService, generateSigningKey } from '../src/auth/tokens.js';
 
 const HOUR = 3_600_000;
 const ROLE = { commands: ['*'], targets: ['*'], viewAll: false, cancelAll: false, audit: false };
