@@ -1,3 +1,19 @@
+// @ogent/api's folders import one way, each only from the layers below it (`npm run lint`
+// fails on a cycle between files or folders, tests included):
+//
+//   contract.ts, errors.ts, logger.ts, passwords.ts, config.ts   the base: no domain knowledge
+//   domain/        what the ports speak: execution and run records and events, the audit
+//                  chain, the caller (AuthUser); data and pure functions, no I/O
+//   ports/         the interfaces every backend implements (stores, live bus, coordination)
+//   search/ < audit/ < auth/ < executions/ < runs/ < retention/
+//                  the domain services, each using only those to its left
+//   single-node/   the in-process and in-memory implementations of the ports
+//   testing/       the contract suites (`@ogent/api/testing`) and their run on single-node/
+//   adapters/, catalog.ts, context.ts, trpc.ts, routers/   the tRPC adapter, on top
+//
+// A test sits with the lowest folder whose imports it needs; one that needs the stores of
+// single-node/ or the router (a service end to end) lives in ../test, above all of src.
+
 export { appRouter, type AppRouter } from './routers/root.js';
 export { createCallerFactory, validationIssues } from './trpc.js';
 export {
