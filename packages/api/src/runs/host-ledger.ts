@@ -5,7 +5,12 @@ import type { Logger } from '../logger.js';
 import type { RunStore, RunTransaction } from '../ports/runs.js';
 import { type HostEvent, hostChange, pendingHost, reduceHost } from './host-reducer.js';
 import { failureStop, finalStatus, summarize } from './plan.js';
-import { FINAL_HOST_STATUSES, type HostStatus, type RunHost, type RunRecord } from '../domain/run.js';
+import {
+  FINAL_HOST_STATUSES,
+  type HostStatus,
+  type RunHost,
+  type RunRecord,
+} from '../domain/run.js';
 
 export interface HostLedgerDeps {
   readonly store: RunStore;
