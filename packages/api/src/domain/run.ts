@@ -1,4 +1,4 @@
-import type { ExecutionError, ExecutionState } from '../domain/execution.js';
+import type { ExecutionError, ExecutionState } from './execution.js';
 import type { HostStatus, RunStatus } from '../contract.js';
 
 // The statuses are the contract's: clients import the same constants from @ogent/client.
