@@ -1,10 +1,10 @@
 import type { CommandHint, TargetView } from '../api/types.js';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { trpc } from '../api/trpc';
-import { navigate, routeHref, useRoute } from '../app/route';
-import { SMALL_SCREEN, useMediaQuery } from '../app/use-media-query';
-import { targetName } from '../app/target-name';
-import { useTabState } from '../app/use-tab-state';
+import { navigate, routeHref, useRoute } from '../shared/route';
+import { SMALL_SCREEN, useMediaQuery } from '../shared/use-media-query';
+import { targetName } from '../shared/target-name';
+import { useTabState } from '../session/use-tab-state';
 import { ExecutionPane } from '../execution/ExecutionPane';
 import { formatCount } from '../execution/status';
 import { RunPreviewPanel } from '../fleet/RunPreviewPanel';

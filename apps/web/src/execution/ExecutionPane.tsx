@@ -1,18 +1,19 @@
 import type { ExecutionState } from '../api/types.js';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useApi } from '../api/api-context';
+import { useApi } from '../session/api-context';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { copyText } from '../app/clipboard';
-import { useNow } from '../app/clock';
-import { BASE_TITLE, useDocumentTitle } from '../app/use-document-title';
-import { usePreference } from '../app/use-preference';
-import { navigate, routeHref } from '../app/route';
-import type { LineRange } from '../output/line-range';
+import { copyText } from '../shared/clipboard';
+import { useNow } from '../shared/clock';
+import { BASE_TITLE, useDocumentTitle } from '../shared/use-document-title';
+import { usePreference } from '../shared/use-preference';
+import { navigate, routeHref } from '../shared/route';
+import type { LineRange } from '../shared/line-range';
 import { LINE_TIMES_MODES, type LineTimesMode } from '../output/line-times';
 import { OutputView } from '../output/OutputView';
 import { plainLines } from '../output/sgr';
 import { useFrameVersion } from '../output/use-frame-version';
+import { mayCancel } from '../session/permissions';
 import { useSession, useSignedIn } from '../session/session-context';
 import { SessionExpiredError, downloadOutput, fetchOutputText } from './download';
 import { ExecutionFeed } from './execution-feed';
@@ -99,10 +100,10 @@ export function ExecutionPane({
     end?.status ??
     (info === undefined ? null : info.status === 'running' ? 'running' : info.status);
   const running = status === 'running';
-  const mayCancel =
-    running &&
-    info !== undefined &&
-    (info.username === session.user.username || session.user.cancelAll);
+  const cancellable = mayCancel(
+    session.user,
+    info === undefined ? undefined : { username: info.username, running },
+  );
 
   // The Cancel button goes away when the run ends: keep the focus somewhere useful.
   useEffect(() => {
@@ -113,7 +114,7 @@ export function ExecutionPane({
 
   const [cancelRequested, setCancelRequested] = useState(false);
   const requestCancel = (): void => {
-    if (!mayCancel || cancelRequested) return;
+    if (!cancellable || cancelRequested) return;
     setCancelRequested(true);
     cancelExecution(
       { executionId },
@@ -122,7 +123,7 @@ export function ExecutionPane({
   };
 
   useEffect(() => {
-    if (!mayCancel) return;
+    if (!cancellable) return;
     const onKey = (event: KeyboardEvent): void => {
       if (!isCancelKey(event)) return;
       event.preventDefault();
@@ -134,7 +135,7 @@ export function ExecutionPane({
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [mayCancel, cancelExecution, executionId]);
+  }, [cancellable, cancelExecution, executionId]);
 
   const [notice, setNotice] = useState<string | null>(null);
   const flash = (text: string): void => {
@@ -260,7 +261,7 @@ export function ExecutionPane({
           )}
         </div>
         <div className="run__actions">
-          {running && mayCancel && (
+          {cancellable && (
             <button
               type="button"
               className="button button--danger"

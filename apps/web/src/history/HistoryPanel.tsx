@@ -2,9 +2,9 @@ import type { ExecutionListItem, ExecutionState, TargetView } from '../api/types
 import { Fragment, useId, useMemo, useState } from 'react';
 import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { useNow } from '../app/clock';
-import { type Route, routeHref } from '../app/route';
-import { useDebounced } from '../app/use-debounced';
+import { useNow } from '../shared/clock';
+import { type Route, routeHref } from '../shared/route';
+import { useDebounced } from '../shared/use-debounced';
 import { StatusBadge } from '../execution/StatusBadge';
 import {
   EXECUTION_STATES,

@@ -1,9 +1,9 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorMessage } from '../api/errors';
-import { copyText } from '../app/clipboard';
-import { usePreference } from '../app/use-preference';
+import { copyText } from '../shared/clipboard';
+import { usePreference } from '../shared/use-preference';
 import { FindBar } from './FindBar';
-import type { LineRange } from './line-range';
+import type { LineRange } from '../shared/line-range';
 import type { OutputSearch } from './output-search';
 import type { RowList } from './row-layout';
 import {

@@ -15,7 +15,7 @@ import {
   useState,
 } from 'react';
 import { type MarkKind, markSegments } from './highlight';
-import { type LineRange, extendLineRange } from './line-range';
+import { type LineRange, extendLineRange } from '../shared/line-range';
 import { LINE_TIME_CHARS, type LineTimesMode, lineTime } from './line-times';
 import type { OutputBuffer, StreamName } from './output-buffer';
 import { type Match, findMatches } from './output-search';

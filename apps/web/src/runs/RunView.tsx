@@ -1,12 +1,13 @@
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
-import { useApi } from '../api/api-context';
+import { useApi } from '../session/api-context';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { useNow } from '../app/clock';
-import { navigate } from '../app/route';
+import { useNow } from '../shared/clock';
+import { navigate } from '../shared/route';
 import { ExecutionPane } from '../execution/ExecutionPane';
 import { formatCount, formatFull, formatWhen } from '../execution/status';
 import { useFrameVersion } from '../output/use-frame-version';
+import { mayCancel } from '../session/permissions';
 import { useSession, useSignedIn } from '../session/session-context';
 import { GroupList, groupKey } from './GroupList';
 import { HostGrid } from './HostGrid';
@@ -178,10 +179,10 @@ export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
 
   const cancel = trpc.runs.cancel.useMutation();
   const retry = trpc.runs.retry.useMutation();
-  const mayCancel =
-    running &&
-    info !== undefined &&
-    (info.username === session.user.username || session.user.cancelAll);
+  const cancellable = mayCancel(
+    session.user,
+    info === undefined ? undefined : { username: info.username, running },
+  );
   const retryable = summary === null ? 0 : retryableCount(summary);
   const mayRetry =
     !running && info !== undefined && info.username === session.user.username && retryable > 0;
@@ -280,7 +281,7 @@ export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
           )}
         </div>
         <div className="run__actions">
-          {mayCancel && (
+          {cancellable && (
             <button
               type="button"
               className="button button--danger"
