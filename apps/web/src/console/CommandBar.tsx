@@ -3,6 +3,7 @@ import { type FormEvent, type Ref, type RefObject, useImperativeHandle } from 'r
 import { TargetField } from '../fleet/TargetField';
 import { type TargetChoice, isFleet } from '../fleet/target-choice';
 import type { RunPreviewState } from '../fleet/use-run-preview';
+import type { CommandScope } from './command-scope';
 import { CandidateList, CompletionStatus } from './CandidateList';
 import { promptHint, submitProblem, withCommandName } from './prompt-model';
 import { PromptHintView, RunPreviewHint } from './PromptHint';
@@ -15,12 +16,6 @@ import { useTabCompletion } from './use-tab-completion';
 export interface CommandBarHandle {
   /** Puts the target in the Target field and runs the command there, as Enter would. */
   run(command: string, target: string, targetLabel: string): void;
-}
-
-/** What a command typed now would run on: a name for people, and the commands allowed there. */
-export interface CommandScope {
-  readonly label: string;
-  readonly commands: readonly CommandHint[];
 }
 
 interface CommandBarProps {
