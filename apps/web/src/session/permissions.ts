@@ -19,3 +19,15 @@ export function mayCancel(
   if (work === undefined || !work.running) return false;
   return work.username === user.username || user.cancelAll;
 }
+
+/**
+ * Whether the signed-in user may retry a run's failed hosts: only their own run, once it has
+ * ended, and only when some host failed, was cancelled or skipped (`retryable` of them).
+ */
+export function mayRetry(
+  user: Pick<SignedInUser, 'username'>,
+  run: CancellableWork | undefined,
+  retryable: number,
+): boolean {
+  return run !== undefined && !run.running && run.username === user.username && retryable > 0;
+}
