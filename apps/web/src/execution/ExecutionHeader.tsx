@@ -12,7 +12,11 @@ interface ExecutionHeaderProps {
   /** The signed-in user: someone else's execution says whose it is. */
   readonly username: string;
   readonly targetLabel: (id: string) => string;
-  readonly cancel: { readonly shown: boolean; readonly requested: boolean; request(): void };
+  readonly cancel: {
+    readonly shown: boolean;
+    readonly requested: boolean;
+    readonly request: () => void;
+  };
   readonly actions: ReturnType<typeof useExecutionActions>;
   readonly lineTimes: LineTimesMode;
   /** Timestamps on or off (back in the form last chosen). */

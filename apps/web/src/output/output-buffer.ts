@@ -16,7 +16,7 @@ import {
   terminated,
 } from './output-rows';
 import { forEachInRowOrder } from './row-order';
-import { DEFAULT_SGR, type SgrState, plainLine, sameSgr, sgrAfter } from './sgr';
+import { DEFAULT_SGR, plainLine, sameSgr, sgrAfter } from './sgr';
 import { displayWidth } from './text-width';
 import { VersionedSource } from './use-frame-version';
 

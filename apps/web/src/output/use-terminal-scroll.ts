@@ -11,7 +11,6 @@ import {
 import {
   type Anchor,
   type Geometry,
-  ROW_HEIGHT,
   anchorAt,
   keyStep,
   revealTop,
@@ -198,15 +197,15 @@ export function useScroller(
       scrollerRef.current = element;
       if (element === null) return;
       const resize = (): void => {
+        // Read here, not in the updater: React may run that during a render, forcing a layout.
+        const height = element.clientHeight;
+        const width = element.clientWidth;
         const probe = probeRef.current;
+        const measured = probe === null ? null : probe.getBoundingClientRect().width / 10;
         setSize((was) => {
-          const next = {
-            height: element.clientHeight,
-            width: element.clientWidth,
-            cell: probe === null ? was.cell : probe.getBoundingClientRect().width / 10,
-          };
-          const same = next.height === was.height && next.width === was.width;
-          return same && next.cell === was.cell ? was : next;
+          const cell = measured ?? was.cell;
+          const same = height === was.height && width === was.width && cell === was.cell;
+          return same ? was : { height, width, cell };
         });
       };
       resize();
@@ -242,7 +241,7 @@ export function useScroller(
         scrollerRef.current = null;
       };
     },
-    [scrollerRef, geometry, probeRef, scrollByContent, setFollowing],
+    [scrollerRef, geometry, probeRef, scrollByContent, setFollowing, setSize],
   );
   return measure;
 }
