@@ -1,8 +1,13 @@
 import {
   type CSSProperties,
+  type ClipboardEvent,
+  type KeyboardEvent as ReactKeyboardEvent,
   type MouseEvent as ReactMouseEvent,
   type ReactNode,
   type Ref,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
   useLayoutEffect,
   useMemo,
   useRef,
@@ -13,18 +18,34 @@ import { LINE_TIME_CHARS, type LineTimesMode, lineTime } from './line-times';
 import type { OutputBuffer } from './output-buffer';
 import type { Match } from './output-search';
 import { type RowLayout, type RowList, WrapLayout, allRows, flatLayout } from './row-layout';
-import { type Anchor, type Geometry, OVERSCAN, ROW_HEIGHT, geometryOf } from './terminal-geometry';
 import { type FindMarks, TerminalRow } from './TerminalRow';
-import { useSelectAll } from './use-select-all';
 import {
-  type ScrollerSize,
-  type TerminalHandle,
-  useScroller,
-  useTerminalHandle,
-  useTerminalScroll,
-} from './use-terminal-scroll';
+  type Anchor,
+  type Geometry,
+  OVERSCAN,
+  ROW_HEIGHT,
+  anchorAt,
+  geometryOf,
+  keyStep,
+  revealTop,
+  topRow,
+  wheelUnit,
+} from './terminal-geometry';
 
-export { ROW_HEIGHT, type FindMarks, type TerminalHandle };
+export { ROW_HEIGHT, type FindMarks };
+
+/** What the output area can ask of the view. */
+export interface TerminalHandle {
+  /** Brings row `row` into view (a third from the top, unless it is in view) and stops following. */
+  reveal(row: number): void;
+  /** Goes to the first row, and stops following. */
+  top(): void;
+  /** Follows the end, or stops where the view is. */
+  follow(on: boolean): void;
+  /** The row at the top of the view. */
+  topRow(): number;
+  focus(): void;
+}
 
 export interface TerminalViewProps {
   readonly buffer: OutputBuffer;
@@ -55,76 +76,6 @@ export interface TerminalViewProps {
   readonly handle?: Ref<TerminalHandle>;
 }
 
-interface RowsProps {
-  readonly buffer: OutputBuffer;
-  readonly g: Geometry;
-  readonly lineTimes: LineTimesMode;
-  readonly startedAt: number | null;
-  readonly lineHref: ((range: LineRange) => string) | undefined;
-  readonly selectedRows: { readonly from: number; readonly to: number } | null;
-  readonly marks: FindMarks | null;
-  readonly currentMatch: Match | null;
-}
-
-/** The rows in view and the overscan around them, from the geometry's first item on. */
-function visibleRows({
-  buffer,
-  g,
-  lineTimes,
-  startedAt,
-  lineHref,
-  selectedRows,
-  marks,
-  currentMatch,
-}: RowsProps): ReactNode[] {
-  const rows: ReactNode[] = [];
-  const { list, layout } = g;
-  const limit = g.top + g.height + OVERSCAN * ROW_HEIGHT;
-  for (
-    let item = g.start, y = g.startLine * ROW_HEIGHT;
-    item < list.count && y < limit;
-    item += 1
-  ) {
-    const index = list.rowAt(item);
-    const row = buffer.row(index);
-    const lines = layout.linesOf(item);
-    y += lines * ROW_HEIGHT;
-    rows.push(
-      <TerminalRow
-        key={index}
-        index={index}
-        text={row.text}
-        state={row.state}
-        stream={row.stream}
-        line={row.line}
-        time={lineTimes === 'off' ? undefined : lineTime(row.at, row.line, lineTimes, startedAt)}
-        lines={lines}
-        href={
-          row.line === null || lineHref === undefined
-            ? undefined
-            : lineHref({ from: row.line, to: row.line })
-        }
-        selected={selectedRows !== null && index >= selectedRows.from && index <= selectedRows.to}
-        marks={marks}
-        current={currentMatch?.row === index ? currentMatch.start : -1}
-      />,
-    );
-  }
-  return rows;
-}
-
-/** The rows of a range of lines (from a line link), found again as output arrives. */
-function rowsOfLines(
-  buffer: OutputBuffer,
-  selection: LineRange | null,
-): { from: number; to: number } | null {
-  if (selection === null) return null;
-  const from = buffer.rowOfLine(selection.from);
-  if (from === -1) return null;
-  const after = buffer.rowOfLine(selection.to + 1);
-  return { from, to: after === -1 ? buffer.rowCount - 1 : after - 1 };
-}
-
 /**
  * The output, virtualised: only the rows in view (plus a few) are in the DOM, at fixed line
  * height, so a page with millions of lines costs the same to draw as one with fifty. Follows new
@@ -150,36 +101,250 @@ export function TerminalView({
   currentMatch = null,
   handle,
 }: TerminalViewProps) {
+  const scrollerRef = useRef<HTMLDivElement | null>(null);
   const spacerRef = useRef<HTMLDivElement>(null);
   const probeRef = useRef<HTMLSpanElement>(null);
-  const [anchor, setAnchor] = useState<Anchor>({ row: 0, offset: 0 });
+  const [height, setHeight] = useState(0);
+  const [width, setWidth] = useState(0);
+  /** Pixels of one cell of the monospace font. */
+  const [cell, setCell] = useState(0);
+  const [anchor, setAnchorState] = useState<Anchor>({ row: 0, offset: 0 });
+  const [allSelected, setAllSelected] = useState(false);
+
   const everyRow = useMemo(() => allRows(buffer), [buffer]);
   const list = listProp ?? everyRow;
-  const [size, setSize] = useState<ScrollerSize>({ height: 0, width: 0, cell: 0 });
 
   const digits = Math.max(4, String(buffer.rowCount).length);
   const timeChars = lineTimes === 'off' ? 0 : LINE_TIME_CHARS + 1;
   // Cells before a row's text (the gutter), as the stylesheet lays them out.
   const indent = digits + 2 + timeChars;
-  const { cell } = size;
-  const columns = cell > 0 ? Math.max(8, Math.floor(size.width / cell - indent - 0.5)) : 0;
+  const columns = cell > 0 ? Math.max(8, Math.floor(width / cell - indent - 0.5)) : 0;
   const wrapping = wrap && columns > 0 && buffer.widestRow > columns;
   const wrapLayout = useMemo(
     () => (wrapping ? new WrapLayout((item) => buffer.rowWidth(list.rowAt(item)), columns) : null),
     [wrapping, buffer, list, columns],
   );
   const layout: RowLayout = wrapLayout?.update(list.count, list.stable) ?? flatLayout(list.count);
-  const g = geometryOf(list, layout, size.height, anchor, following);
 
-  // The rows of the lines are found again as output arrives.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const selectedRows = useMemo(() => rowsOfLines(buffer, selection), [buffer, selection, version]);
+  const view = geometryOf(list, layout, height, anchor, following);
+  const { spacer, maxScroll, scale, top, start, startLine, windowTop } = view;
 
-  const scroll = useTerminalScroll(g, setAnchor, onFollowingChange);
-  const measure = useScroller(scroll, probeRef, setSize);
-  useTerminalHandle(handle, scroll);
-  const selectAll = useSelectAll(spacerRef, buffer, list, everyRow);
-  const { scrollerRef } = scroll;
+  const selectedRows = useMemo(() => {
+    if (selection === null) return null;
+    const from = buffer.rowOfLine(selection.from);
+    if (from === -1) return null;
+    const after = buffer.rowOfLine(selection.to + 1);
+    return { from, to: after === -1 ? buffer.rowCount - 1 : after - 1 };
+    // The rows of the lines are found again as output arrives.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [buffer, selection, version]);
+
+  const rows: ReactNode[] = [];
+  const limit = top + height + OVERSCAN * ROW_HEIGHT;
+  for (let item = start, y = startLine * ROW_HEIGHT; item < list.count && y < limit; item += 1) {
+    const index = list.rowAt(item);
+    const row = buffer.row(index);
+    const lines = layout.linesOf(item);
+    y += lines * ROW_HEIGHT;
+    rows.push(
+      <TerminalRow
+        key={index}
+        index={index}
+        text={row.text}
+        state={row.state}
+        stream={row.stream}
+        line={row.line}
+        time={lineTimes === 'off' ? undefined : lineTime(row.at, row.line, lineTimes, startedAt)}
+        lines={lines}
+        href={
+          row.line === null || lineHref === undefined
+            ? undefined
+            : lineHref({ from: row.line, to: row.line })
+        }
+        selected={selectedRows !== null && index >= selectedRows.from && index <= selectedRows.to}
+        marks={marks}
+        current={currentMatch?.row === index ? currentMatch.start : -1}
+      />,
+    );
+  }
+
+  // The handlers below run between renders: they read what the last one drew from here.
+  const geometry = useRef<Geometry | null>(null);
+  /** The scrollTop this view set last: the scroll event that follows is not the user's. */
+  const ownScrollTop = useRef(Number.NaN);
+  /** The next render must put the scrollbar where the view is (a jump, a new layout). */
+  const syncScroll = useRef(false);
+
+  /** Puts the view's top at content position `at` (clamped), as a row and an offset. */
+  const placeAt = useCallback((at: number): void => {
+    const g = geometry.current;
+    const placed = g === null ? null : anchorAt(g, at);
+    if (placed !== null) setAnchorState(placed);
+  }, []);
+
+  useLayoutEffect(() => {
+    const before = geometry.current;
+    geometry.current = view;
+    const element = scrollerRef.current;
+    if (element === null) return;
+    let wanted: number | null = null;
+    if (following) {
+      // Moved up since this view last put it at the end, with the scroll event still to come
+      // (a scrollbar drag while output streams): the user's move wins over following. (Not
+      // when the range shrank or the view grew: then the browser moved it.)
+      const own = ownScrollTop.current;
+      const unclamped = before !== null && before.spacer <= spacer && before.height >= height;
+      if (unclamped && element.scrollTop < own - 1) {
+        ownScrollTop.current = Number.NaN;
+        geometry.current = {
+          ...geometry.current,
+          top: element.scrollTop * scale,
+          following: false,
+        };
+        placeAt(element.scrollTop * scale);
+        onFollowingChange(false);
+        return;
+      }
+      wanted = maxScroll;
+    } else if (scale > 1 || syncScroll.current || before?.layout !== layout) {
+      // Unscaled, the browser keeps the place itself (and animates its own scrolling).
+      wanted = Math.round(top / scale);
+    }
+    syncScroll.current = false;
+    if (wanted !== null && Math.abs(element.scrollTop - wanted) >= 1) {
+      element.scrollTop = wanted;
+      ownScrollTop.current = element.scrollTop;
+    }
+  });
+
+  const setFollowing = useCallback(
+    (on: boolean): void => {
+      const g = geometry.current;
+      if (g === null || g.following === on) return;
+      // Stopping holds the view where it is (the end), not where it was before following.
+      if (!on) placeAt(g.top);
+      geometry.current = { ...g, following: on };
+      onFollowingChange(on);
+    },
+    [onFollowingChange, placeAt],
+  );
+
+  /** Moves by content pixels: in a scaled range the browser's own steps would skip lines. */
+  const scrollByContent = useCallback(
+    (pixels: number): void => {
+      const g = geometry.current;
+      if (g === null) return;
+      const target = Math.max(0, Math.min(g.top + pixels, g.maxTop));
+      if (pixels > 0 && target >= g.maxTop) {
+        setFollowing(true);
+        return;
+      }
+      if (g.following) onFollowingChange(false);
+      geometry.current = { ...g, top: target, following: false };
+      placeAt(target);
+    },
+    [onFollowingChange, placeAt, setFollowing],
+  );
+
+  const measure = useCallback(
+    (element: HTMLDivElement | null) => {
+      scrollerRef.current = element;
+      if (element === null) return;
+      const size = (): void => {
+        setHeight(element.clientHeight);
+        setWidth(element.clientWidth);
+        const probe = probeRef.current;
+        if (probe !== null) setCell(probe.getBoundingClientRect().width / 10);
+      };
+      size();
+      const observer = new ResizeObserver(size);
+      observer.observe(element);
+      // The font may arrive after the first layout, with other cell widths.
+      void document.fonts?.ready.then(size);
+      const onWheel = (event: globalThis.WheelEvent): void => {
+        const g = geometry.current;
+        // Stop following before the browser scrolls, so new output cannot pull the view back.
+        if (event.deltaY < 0) setFollowing(false);
+        if (g === null || g.scale <= 1 || event.ctrlKey) return;
+        event.preventDefault();
+        const unit = wheelUnit(event.deltaMode, element.clientHeight);
+        scrollByContent(event.deltaY * unit);
+        element.scrollLeft += event.deltaX * unit;
+      };
+      const onKeyDown = (event: KeyboardEvent): void => {
+        const g = geometry.current;
+        if (g === null || g.scale <= 1 || event.altKey || event.ctrlKey || event.metaKey) return;
+        if (event.target !== element && event.target instanceof HTMLInputElement) return;
+        const step = keyStep(event.key, event.shiftKey, element.clientHeight);
+        if (step === undefined) return;
+        event.preventDefault();
+        scrollByContent(step);
+      };
+      element.addEventListener('wheel', onWheel, { passive: false });
+      element.addEventListener('keydown', onKeyDown);
+      return () => {
+        observer.disconnect();
+        element.removeEventListener('wheel', onWheel);
+        element.removeEventListener('keydown', onKeyDown);
+        scrollerRef.current = null;
+      };
+    },
+    [scrollByContent, setFollowing],
+  );
+
+  const onScroll = useCallback(() => {
+    const element = scrollerRef.current;
+    const g = geometry.current;
+    if (element === null || g === null) return;
+    const now = element.scrollTop;
+    if (Math.abs(now - ownScrollTop.current) < 0.5) return;
+    ownScrollTop.current = Number.NaN;
+    if (now >= element.scrollHeight - element.clientHeight - 4) {
+      setFollowing(true);
+      return;
+    }
+    // The user moved the scrollbar: the view goes where it points.
+    if (g.following) onFollowingChange(false);
+    geometry.current = { ...g, top: now * g.scale, following: false };
+    placeAt(now * g.scale);
+  }, [onFollowingChange, placeAt, setFollowing]);
+
+  useImperativeHandle(
+    handle,
+    () => ({
+      reveal(row) {
+        const g = geometry.current;
+        if (g === null || g.list.count === 0) return;
+        const target = revealTop(g, row);
+        if (target === null) {
+          setFollowing(false);
+          return;
+        }
+        if (g.following) onFollowingChange(false);
+        geometry.current = { ...g, top: target, following: false };
+        syncScroll.current = true;
+        placeAt(target);
+      },
+      top() {
+        const g = geometry.current;
+        if (g === null) return;
+        if (g.following) onFollowingChange(false);
+        geometry.current = { ...g, top: 0, following: false };
+        syncScroll.current = true;
+        placeAt(0);
+      },
+      follow: setFollowing,
+      topRow() {
+        const g = geometry.current;
+        return g === null ? 0 : topRow(g);
+      },
+      focus() {
+        scrollerRef.current?.focus();
+      },
+    }),
+    [onFollowingChange, placeAt, setFollowing],
+  );
+
   // A match far along a long row: bring it into view sideways too.
   useLayoutEffect(() => {
     const element = scrollerRef.current;
@@ -191,7 +356,52 @@ export function TerminalView({
     if (box.left < view.left + gutter || box.right > view.right) {
       element.scrollLeft += box.left - view.left - gutter - view.width / 3;
     }
-  }, [scrollerRef, currentMatch, indent, cell]);
+  }, [currentMatch, indent, cell]);
+
+  // Ctrl+A: the whole output, not the page; the selection is the rows drawn, a copy is all rows.
+  const selectAll = (event: ReactKeyboardEvent<HTMLDivElement>): void => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 'a') {
+      return;
+    }
+    const spacerElement = spacerRef.current;
+    const selection = document.getSelection();
+    if (spacerElement === null || selection === null) return;
+    event.preventDefault();
+    const range = document.createRange();
+    range.selectNodeContents(spacerElement);
+    selection.removeAllRanges();
+    selection.addRange(range);
+    setAllSelected(true);
+  };
+  useEffect(() => {
+    if (!allSelected) return;
+    const onChange = (): void => {
+      const selection = document.getSelection();
+      const spacerElement = spacerRef.current;
+      if (
+        selection === null ||
+        selection.isCollapsed ||
+        spacerElement === null ||
+        !spacerElement.contains(selection.anchorNode)
+      ) {
+        setAllSelected(false);
+      }
+    };
+    document.addEventListener('selectionchange', onChange);
+    return () => document.removeEventListener('selectionchange', onChange);
+  }, [allSelected]);
+  const onCopy = (event: ClipboardEvent<HTMLDivElement>): void => {
+    if (!allSelected) return;
+    event.preventDefault();
+    const text =
+      list === everyRow
+        ? buffer.plainText(0, buffer.rowCount)
+        : Array.from({ length: list.count }, (_, item) => {
+            const row = list.rowAt(item);
+            return buffer.plainText(row, row + 1);
+          }).join('\n');
+    event.clipboardData.setData('text/plain', text);
+  };
 
   const onClick = (event: ReactMouseEvent<HTMLDivElement>): void => {
     if (!event.shiftKey || event.button !== 0 || event.ctrlKey || event.metaKey) return;
@@ -206,7 +416,7 @@ export function TerminalView({
   };
 
   const jumpToLatest = (): void => {
-    scroll.setFollowing(true);
+    setFollowing(true);
     scrollerRef.current?.focus();
   };
 
@@ -237,10 +447,10 @@ export function TerminalView({
         aria-live="off"
         aria-label={label}
         tabIndex={0}
-        onScroll={scroll.onScroll}
-        onKeyDown={selectAll.onKeyDown}
-        onMouseDown={selectAll.onMouseDown}
-        onCopy={selectAll.onCopy}
+        onScroll={onScroll}
+        onKeyDown={selectAll}
+        onMouseDown={() => setAllSelected(false)}
+        onCopy={onCopy}
         onClick={onClick}
         data-rows={buffer.rowCount}
       >
@@ -248,23 +458,14 @@ export function TerminalView({
           ref={spacerRef}
           className="terminal__spacer"
           style={{
-            height: g.spacer,
+            height: spacer,
             width: wrap
               ? undefined
               : `calc(${buffer.widestRow}ch + ${digits + 3 + timeChars}ch + 2rem)`,
           }}
         >
-          <div className="terminal__window" style={{ transform: `translateY(${g.windowTop}px)` }}>
-            {visibleRows({
-              buffer,
-              g,
-              lineTimes,
-              startedAt,
-              lineHref,
-              selectedRows,
-              marks,
-              currentMatch,
-            })}
+          <div className="terminal__window" style={{ transform: `translateY(${windowTop}px)` }}>
+            {rows}
           </div>
         </div>
         {buffer.rowCount === 0 && placeholder !== undefined && (
@@ -272,7 +473,7 @@ export function TerminalView({
         )}
         <span ref={probeRef} className="terminal__probe" aria-hidden="true" />
       </div>
-      {!following && g.scrollable && (
+      {!following && view.scrollable && (
         <button type="button" className="terminal__jump" onClick={jumpToLatest}>
           Jump to latest ↓
         </button>
