@@ -1,24 +1,20 @@
 import {
   type CSSProperties,
-  type ClipboardEvent,
-  type KeyboardEvent as ReactKeyboardEvent,
   type MouseEvent as ReactMouseEvent,
   type ReactNode,
-  type Ref,
   useCallback,
-  useEffect,
   useImperativeHandle,
   useLayoutEffect,
   useMemo,
   useRef,
   useState,
 } from 'react';
-import { type LineRange, extendLineRange } from '../shared/line-range';
-import { LINE_TIME_CHARS, type LineTimesMode, lineTime } from './line-times';
-import type { OutputBuffer } from './output-buffer';
-import type { Match } from './output-search';
-import { type RowLayout, type RowList, WrapLayout, allRows, flatLayout } from './row-layout';
+import { extendLineRange } from '../shared/line-range';
+import { LINE_TIME_CHARS, lineTime } from './line-times';
+import { type RowLayout, WrapLayout, allRows, flatLayout } from './row-layout';
 import { type FindMarks, TerminalRow } from './TerminalRow';
+import type { TerminalViewProps } from './terminal-types';
+import { useSelectAll } from './use-select-all';
 import {
   type Anchor,
   type Geometry,
@@ -33,48 +29,7 @@ import {
 } from './terminal-geometry';
 
 export { ROW_HEIGHT, type FindMarks };
-
-/** What the output area can ask of the view. */
-export interface TerminalHandle {
-  /** Brings row `row` into view (a third from the top, unless it is in view) and stops following. */
-  reveal(row: number): void;
-  /** Goes to the first row, and stops following. */
-  top(): void;
-  /** Follows the end, or stops where the view is. */
-  follow(on: boolean): void;
-  /** The row at the top of the view. */
-  topRow(): number;
-  focus(): void;
-}
-
-export interface TerminalViewProps {
-  readonly buffer: OutputBuffer;
-  /** Changes whenever the buffer (or what is marked) does, at most once per frame. */
-  readonly version: number;
-  readonly label: string;
-  /** Shown while there is no output. */
-  readonly placeholder?: ReactNode;
-  /** Whether and how each line's arrival time is shown, in a column before its number. */
-  readonly lineTimes?: LineTimesMode;
-  /** The execution's start, for times since the start. */
-  readonly startedAt?: number | null;
-  /** The rows to show: all of them unless given (the rows with a match). */
-  readonly list?: RowList;
-  /** Long rows wrap at the view's width instead of scrolling sideways. */
-  readonly wrap?: boolean;
-  /** Sticking to the end as output arrives; the view says when that changes. */
-  readonly following: boolean;
-  readonly onFollowingChange: (following: boolean) => void;
-  /** Lines highlighted (from a line link). */
-  readonly selection?: LineRange | null;
-  /** Where a line's number links to; no links without it. */
-  readonly lineHref?: (range: LineRange) => string;
-  /** A shift-click on a line number extends the selection to it. */
-  readonly onSelectLines?: (range: LineRange) => void;
-  readonly marks?: FindMarks | null;
-  readonly currentMatch?: Match | null;
-  readonly handle?: Ref<TerminalHandle>;
-}
+export type { TerminalHandle, TerminalViewProps } from './terminal-types';
 
 /**
  * The output, virtualised: only the rows in view (plus a few) are in the DOM, at fixed line
@@ -109,7 +64,6 @@ export function TerminalView({
   /** Pixels of one cell of the monospace font. */
   const [cell, setCell] = useState(0);
   const [anchor, setAnchorState] = useState<Anchor>({ row: 0, offset: 0 });
-  const [allSelected, setAllSelected] = useState(false);
 
   const everyRow = useMemo(() => allRows(buffer), [buffer]);
   const list = listProp ?? everyRow;
@@ -359,49 +313,7 @@ export function TerminalView({
   }, [currentMatch, indent, cell]);
 
   // Ctrl+A: the whole output, not the page; the selection is the rows drawn, a copy is all rows.
-  const selectAll = (event: ReactKeyboardEvent<HTMLDivElement>): void => {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 'a') {
-      return;
-    }
-    const spacerElement = spacerRef.current;
-    const selection = document.getSelection();
-    if (spacerElement === null || selection === null) return;
-    event.preventDefault();
-    const range = document.createRange();
-    range.selectNodeContents(spacerElement);
-    selection.removeAllRanges();
-    selection.addRange(range);
-    setAllSelected(true);
-  };
-  useEffect(() => {
-    if (!allSelected) return;
-    const onChange = (): void => {
-      const selection = document.getSelection();
-      const spacerElement = spacerRef.current;
-      if (
-        selection === null ||
-        selection.isCollapsed ||
-        spacerElement === null ||
-        !spacerElement.contains(selection.anchorNode)
-      ) {
-        setAllSelected(false);
-      }
-    };
-    document.addEventListener('selectionchange', onChange);
-    return () => document.removeEventListener('selectionchange', onChange);
-  }, [allSelected]);
-  const onCopy = (event: ClipboardEvent<HTMLDivElement>): void => {
-    if (!allSelected) return;
-    event.preventDefault();
-    const text =
-      list === everyRow
-        ? buffer.plainText(0, buffer.rowCount)
-        : Array.from({ length: list.count }, (_, item) => {
-            const row = list.rowAt(item);
-            return buffer.plainText(row, row + 1);
-          }).join('\n');
-    event.clipboardData.setData('text/plain', text);
-  };
+  const selectAll = useSelectAll(spacerRef, buffer, list, everyRow);
 
   const onClick = (event: ReactMouseEvent<HTMLDivElement>): void => {
     if (!event.shiftKey || event.button !== 0 || event.ctrlKey || event.metaKey) return;
@@ -448,9 +360,9 @@ export function TerminalView({
         aria-label={label}
         tabIndex={0}
         onScroll={onScroll}
-        onKeyDown={selectAll}
-        onMouseDown={() => setAllSelected(false)}
-        onCopy={onCopy}
+        onKeyDown={selectAll.onKeyDown}
+        onMouseDown={selectAll.onMouseDown}
+        onCopy={selectAll.onCopy}
         onClick={onClick}
         data-rows={buffer.rowCount}
       >
