@@ -3,7 +3,6 @@ import {
   type MouseEvent as ReactMouseEvent,
   type ReactNode,
   useCallback,
-  useImperativeHandle,
   useLayoutEffect,
   useMemo,
   useRef,
@@ -15,6 +14,7 @@ import { type RowLayout, WrapLayout, allRows, flatLayout } from './row-layout';
 import { type FindMarks, TerminalRow } from './TerminalRow';
 import type { TerminalViewProps } from './terminal-types';
 import { useSelectAll } from './use-select-all';
+import { useTerminalHandle } from './use-terminal-handle';
 import {
   type Anchor,
   type Geometry,
@@ -23,8 +23,6 @@ import {
   anchorAt,
   geometryOf,
   keyStep,
-  revealTop,
-  topRow,
   wheelUnit,
 } from './terminal-geometry';
 
@@ -263,41 +261,14 @@ export function TerminalView({
     placeAt(now * g.scale);
   }, [onFollowingChange, placeAt, setFollowing]);
 
-  useImperativeHandle(
-    handle,
-    () => ({
-      reveal(row) {
-        const g = geometry.current;
-        if (g === null || g.list.count === 0) return;
-        const target = revealTop(g, row);
-        if (target === null) {
-          setFollowing(false);
-          return;
-        }
-        if (g.following) onFollowingChange(false);
-        geometry.current = { ...g, top: target, following: false };
-        syncScroll.current = true;
-        placeAt(target);
-      },
-      top() {
-        const g = geometry.current;
-        if (g === null) return;
-        if (g.following) onFollowingChange(false);
-        geometry.current = { ...g, top: 0, following: false };
-        syncScroll.current = true;
-        placeAt(0);
-      },
-      follow: setFollowing,
-      topRow() {
-        const g = geometry.current;
-        return g === null ? 0 : topRow(g);
-      },
-      focus() {
-        scrollerRef.current?.focus();
-      },
-    }),
-    [onFollowingChange, placeAt, setFollowing],
-  );
+  useTerminalHandle(handle, {
+    geometry,
+    syncScroll,
+    scrollerRef,
+    placeAt,
+    setFollowing,
+    onFollowingChange,
+  });
 
   // A match far along a long row: bring it into view sideways too.
   useLayoutEffect(() => {
