@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiProvider } from './api/api-context';
+import { ApiProvider } from './session/api-context';
 import { App } from './app/App';
 import { SessionProvider } from './session/session-context';
 import './styles/app.css';

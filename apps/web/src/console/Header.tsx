@@ -1,11 +1,11 @@
 import { type RefObject, useState } from 'react';
 import { UsersDialog } from '../admin/UsersDialog';
-import { useApi } from '../api/api-context';
-import { type ConnectionStatus, useConnectionStatus } from '../api/connection';
+import { useApi } from '../session/api-context';
+import { type ConnectionStatus, useConnectionStatus } from '../session/connection';
 import { useSession, useSignedIn } from '../session/session-context';
-import { Logo } from '../app/Logo';
-import { NOTIFY_AFTER_MS, useNotifications } from '../app/notifications';
-import { routeHref } from '../app/route';
+import { Logo } from '../shared/Logo';
+import { NOTIFY_AFTER_MS, useNotifications } from '../shared/notifications';
+import { routeHref } from '../shared/route';
 
 const CONNECTION_TEXT: Readonly<Record<ConnectionStatus, string | null>> = {
   idle: null,

@@ -1,5 +1,5 @@
 import type { TargetView } from '../api/types.js';
-import { targetName } from '../app/target-name';
+import { targetName } from '../shared/target-name';
 
 /** With nothing open: what can be run on the chosen target, each a click away. */
 export function Welcome({

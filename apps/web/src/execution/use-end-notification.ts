@@ -1,6 +1,6 @@
 import type { ExecutionState } from '../api/types.js';
 import { useEffect, useRef } from 'react';
-import { NOTIFY_AFTER_MS, notifyEnd } from '../app/notifications';
+import { NOTIFY_AFTER_MS, notifyEnd } from '../shared/notifications';
 
 interface EndNotice {
   readonly executionId: string;

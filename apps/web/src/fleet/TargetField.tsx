@@ -1,6 +1,6 @@
 import type { TargetView } from '../api/types.js';
 import { type KeyboardEvent, useId, useMemo, useState } from 'react';
-import { targetName } from '../app/target-name';
+import { targetName } from '../shared/target-name';
 import { filterTargets, formatLabels, pickTarget, searchTerm } from './target-choice';
 
 /** Suggestions drawn at once; typing narrows a longer list. */

@@ -1,6 +1,6 @@
 import { keepPreviousData, skipToken } from '@tanstack/react-query';
 import { trpc } from '../api/trpc';
-import { useDebounced } from '../app/use-debounced';
+import { useDebounced } from '../shared/use-debounced';
 import type { RunPreview } from '../runs/types';
 import { type TargetChoice, isFleet } from './target-choice';
 

@@ -1,7 +1,7 @@
 import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { useNow } from '../app/clock';
-import { routeHref } from '../app/route';
+import { useNow } from '../shared/clock';
+import { routeHref } from '../shared/route';
 import { formatCount, formatDuration, formatFull } from '../execution/status';
 import { RUN_STATUS_LABELS, runNames } from '../runs/host-status';
 import type { RunListItem } from '../runs/types';

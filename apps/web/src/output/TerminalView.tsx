@@ -1,240 +1,33 @@
 import {
   type CSSProperties,
-  type ClipboardEvent,
-  type KeyboardEvent as ReactKeyboardEvent,
   type MouseEvent as ReactMouseEvent,
   type ReactNode,
-  type Ref,
-  memo,
   useCallback,
-  useEffect,
-  useImperativeHandle,
   useLayoutEffect,
   useMemo,
   useRef,
   useState,
 } from 'react';
-import { type MarkKind, markSegments } from './highlight';
-import { type LineRange, extendLineRange } from './line-range';
-import { LINE_TIME_CHARS, type LineTimesMode, lineTime } from './line-times';
-import type { OutputBuffer, StreamName } from './output-buffer';
-import { type Match, findMatches } from './output-search';
-import { type RowLayout, type RowList, WrapLayout, allRows, flatLayout } from './row-layout';
+import { extendLineRange } from '../shared/line-range';
+import { LINE_TIME_CHARS, lineTime } from './line-times';
+import { type RowLayout, WrapLayout, allRows, flatLayout } from './row-layout';
+import { type FindMarks, TerminalRow } from './TerminalRow';
+import type { TerminalViewProps } from './terminal-types';
+import { useSelectAll } from './use-select-all';
+import { useTerminalHandle } from './use-terminal-handle';
 import {
-  BOLD,
-  DIM,
-  HIDDEN,
-  INVERSE,
-  ITALIC,
-  STRIKE,
-  type SgrState,
-  UNDERLINE,
-  cssColour,
-  isDefaultSgr,
-  segmentLine,
-} from './sgr';
-import { scrollRange } from './virtual-rows';
+  type Anchor,
+  type Geometry,
+  OVERSCAN,
+  ROW_HEIGHT,
+  anchorAt,
+  geometryOf,
+  keyStep,
+  wheelUnit,
+} from './terminal-geometry';
 
-/** Every line is this tall: the position of any row is known without measuring anything. */
-export const ROW_HEIGHT = 20;
-/**
- * Browsers cap an element's height (Firefox near 17.9 million px): beyond this the scroll range
- * is scaled, so millions of lines stay reachable with the scrollbar.
- */
-const MAX_SCROLL_HEIGHT = 8_000_000;
-/** Rows drawn beyond each edge, so fast scrolling shows no blank band. */
-const OVERSCAN = 12;
-
-function segmentStyle(state: SgrState): CSSProperties | undefined {
-  if (isDefaultSgr(state)) return undefined;
-  const style: CSSProperties = {};
-  let fg = cssColour(state.fg);
-  let bg = cssColour(state.bg);
-  if ((state.flags & INVERSE) !== 0) {
-    [fg, bg] = [bg ?? 'var(--term-bg)', fg ?? 'var(--row-fg)'];
-  }
-  if (fg !== undefined) style.color = fg;
-  if (bg !== undefined) style.backgroundColor = bg;
-  if ((state.flags & BOLD) !== 0) style.fontWeight = 700;
-  if ((state.flags & DIM) !== 0) style.opacity = 0.7;
-  if ((state.flags & ITALIC) !== 0) style.fontStyle = 'italic';
-  const lines = [
-    (state.flags & UNDERLINE) !== 0 ? 'underline' : '',
-    (state.flags & STRIKE) !== 0 ? 'line-through' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  if (lines !== '') style.textDecorationLine = lines;
-  if ((state.flags & HIDDEN) !== 0) style.color = 'transparent';
-  return style;
-}
-
-/** Control characters other than tab, shown as their Unicode pictures (NUL as ␀). */
-function visible(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) =>
-    c === '\x7f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0)),
-  );
-}
-
-const MARK_CLASS: Record<Exclude<MarkKind, 'none'>, string> = {
-  match: 'term-match',
-  current: 'term-match term-match--current',
-};
-
-/** What the find bar asks the rows to mark. */
-export interface FindMarks {
-  readonly pattern: RegExp;
-  /** Characters in a match. */
-  readonly length: number;
-}
-
-interface RowProps {
-  readonly index: number;
-  readonly text: string;
-  readonly state: SgrState;
-  readonly stream: StreamName;
-  readonly line: number | null;
-  /** What the time column shows; undefined while it is hidden. */
-  readonly time: string | undefined;
-  /** Lines the row takes (more than one when it wraps). */
-  readonly lines: number;
-  /** Where the line number links to. */
-  readonly href: string | undefined;
-  readonly selected: boolean;
-  readonly marks: FindMarks | null;
-  /** Where the current match starts in this row, or -1. */
-  readonly current: number;
-}
-
-const TerminalRow = memo(function TerminalRow({
-  index,
-  text,
-  state,
-  stream,
-  line,
-  time,
-  lines,
-  href,
-  selected,
-  marks,
-  current,
-}: RowProps) {
-  const { segments } = segmentLine(text, state);
-  const marked = markSegments(
-    segments,
-    marks === null ? [] : findMatches(segments.map((s) => s.text).join(''), marks.pattern),
-    marks?.length ?? 0,
-    current,
-  );
-  const className = [
-    'term-row',
-    stream === 'stderr' ? 'term-row--stderr' : '',
-    selected ? 'term-row--selected' : '',
-  ]
-    .filter(Boolean)
-    .join(' ');
-  return (
-    <div
-      className={className}
-      data-line={line ?? '↪'}
-      data-row={index}
-      data-time={time}
-      style={lines > 1 ? { height: lines * ROW_HEIGHT } : undefined}
-    >
-      {line === null || href === undefined ? (
-        <span className="term-row__line" data-line={line ?? '↪'} aria-hidden="true" />
-      ) : (
-        // Out of the Tab order: a screen of them would stand between the output and what follows.
-        <a
-          className="term-row__line"
-          href={href}
-          data-line={line}
-          tabIndex={-1}
-          aria-label={stream === 'stderr' ? `stderr line ${line}` : `Line ${line}`}
-        />
-      )}
-      {marked.map((segment, i) => {
-        const style = segmentStyle(segment.state);
-        const content = visible(segment.text);
-        if (segment.mark !== 'none') {
-          return (
-            <mark key={i} className={MARK_CLASS[segment.mark]} style={style}>
-              {content}
-            </mark>
-          );
-        }
-        return style === undefined ? (
-          content
-        ) : (
-          <span key={i} style={style}>
-            {content}
-          </span>
-        );
-      })}
-    </div>
-  );
-});
-
-/** What the output area can ask of the view. */
-export interface TerminalHandle {
-  /** Brings row `row` into view (a third from the top, unless it is in view) and stops following. */
-  reveal(row: number): void;
-  /** Goes to the first row, and stops following. */
-  top(): void;
-  /** Follows the end, or stops where the view is. */
-  follow(on: boolean): void;
-  /** The row at the top of the view. */
-  topRow(): number;
-  focus(): void;
-}
-
-export interface TerminalViewProps {
-  readonly buffer: OutputBuffer;
-  /** Changes whenever the buffer (or what is marked) does, at most once per frame. */
-  readonly version: number;
-  readonly label: string;
-  /** Shown while there is no output. */
-  readonly placeholder?: ReactNode;
-  /** Whether and how each line's arrival time is shown, in a column before its number. */
-  readonly lineTimes?: LineTimesMode;
-  /** The execution's start, for times since the start. */
-  readonly startedAt?: number | null;
-  /** The rows to show: all of them unless given (the rows with a match). */
-  readonly list?: RowList;
-  /** Long rows wrap at the view's width instead of scrolling sideways. */
-  readonly wrap?: boolean;
-  /** Sticking to the end as output arrives; the view says when that changes. */
-  readonly following: boolean;
-  readonly onFollowingChange: (following: boolean) => void;
-  /** Lines highlighted (from a line link). */
-  readonly selection?: LineRange | null;
-  /** Where a line's number links to; no links without it. */
-  readonly lineHref?: (range: LineRange) => string;
-  /** A shift-click on a line number extends the selection to it. */
-  readonly onSelectLines?: (range: LineRange) => void;
-  readonly marks?: FindMarks | null;
-  readonly currentMatch?: Match | null;
-  readonly handle?: Ref<TerminalHandle>;
-}
-
-/** Where the view is: a row of the output and how far into it, so no layout change moves it. */
-interface Anchor {
-  readonly row: number;
-  readonly offset: number;
-}
-
-/** What the last render drew, for the event handlers. */
-interface Geometry {
-  readonly list: RowList;
-  readonly layout: RowLayout;
-  readonly top: number;
-  readonly maxTop: number;
-  readonly scale: number;
-  readonly height: number;
-  readonly spacer: number;
-  readonly following: boolean;
-}
+export { ROW_HEIGHT, type FindMarks };
+export type { TerminalHandle, TerminalViewProps } from './terminal-types';
 
 /**
  * The output, virtualised: only the rows in view (plus a few) are in the DOM, at fixed line
@@ -269,7 +62,6 @@ export function TerminalView({
   /** Pixels of one cell of the monospace font. */
   const [cell, setCell] = useState(0);
   const [anchor, setAnchorState] = useState<Anchor>({ row: 0, offset: 0 });
-  const [allSelected, setAllSelected] = useState(false);
 
   const everyRow = useMemo(() => allRows(buffer), [buffer]);
   const list = listProp ?? everyRow;
@@ -286,18 +78,8 @@ export function TerminalView({
   );
   const layout: RowLayout = wrapLayout?.update(list.count, list.stable) ?? flatLayout(list.count);
 
-  const content = layout.lines * ROW_HEIGHT;
-  const { spacer, maxScroll, maxTop, scale } = scrollRange(content, height, MAX_SCROLL_HEIGHT);
-  const anchorItem = Math.min(list.itemFrom(anchor.row), Math.max(0, list.count - 1));
-  const top = following
-    ? maxTop
-    : Math.max(0, Math.min(layout.lineOf(anchorItem) * ROW_HEIGHT + anchor.offset, maxTop));
-
-  const firstItem = layout.itemAt(Math.floor(top / ROW_HEIGHT));
-  const start = Math.max(0, firstItem - OVERSCAN);
-  const startLine = layout.lineOf(start);
-  // In spacer pixels: the view's top is at top / scale there.
-  const windowTop = top / scale - (top - startLine * ROW_HEIGHT);
+  const view = geometryOf(list, layout, height, anchor, following);
+  const { spacer, maxScroll, scale, top, start, startLine, windowTop } = view;
 
   const selectedRows = useMemo(() => {
     if (selection === null) return null;
@@ -348,18 +130,13 @@ export function TerminalView({
   /** Puts the view's top at content position `at` (clamped), as a row and an offset. */
   const placeAt = useCallback((at: number): void => {
     const g = geometry.current;
-    if (g === null || g.list.count === 0) return;
-    const clamped = Math.max(0, Math.min(at, g.maxTop));
-    const item = g.layout.itemAt(Math.floor(clamped / ROW_HEIGHT));
-    setAnchorState({
-      row: g.list.rowAt(item),
-      offset: clamped - g.layout.lineOf(item) * ROW_HEIGHT,
-    });
+    const placed = g === null ? null : anchorAt(g, at);
+    if (placed !== null) setAnchorState(placed);
   }, []);
 
   useLayoutEffect(() => {
     const before = geometry.current;
-    geometry.current = { list, layout, top, maxTop, scale, height, spacer, following };
+    geometry.current = view;
     const element = scrollerRef.current;
     if (element === null) return;
     let wanted: number | null = null;
@@ -442,8 +219,7 @@ export function TerminalView({
         if (event.deltaY < 0) setFollowing(false);
         if (g === null || g.scale <= 1 || event.ctrlKey) return;
         event.preventDefault();
-        const unit =
-          event.deltaMode === 1 ? ROW_HEIGHT : event.deltaMode === 2 ? element.clientHeight : 1;
+        const unit = wheelUnit(event.deltaMode, element.clientHeight);
         scrollByContent(event.deltaY * unit);
         element.scrollLeft += event.deltaX * unit;
       };
@@ -451,14 +227,7 @@ export function TerminalView({
         const g = geometry.current;
         if (g === null || g.scale <= 1 || event.altKey || event.ctrlKey || event.metaKey) return;
         if (event.target !== element && event.target instanceof HTMLInputElement) return;
-        const page = element.clientHeight - ROW_HEIGHT;
-        const step = {
-          ArrowDown: ROW_HEIGHT,
-          ArrowUp: -ROW_HEIGHT,
-          PageDown: page,
-          PageUp: -page,
-          ' ': event.shiftKey ? -page : page,
-        }[event.key];
+        const step = keyStep(event.key, event.shiftKey, element.clientHeight);
         if (step === undefined) return;
         event.preventDefault();
         scrollByContent(step);
@@ -492,45 +261,14 @@ export function TerminalView({
     placeAt(now * g.scale);
   }, [onFollowingChange, placeAt, setFollowing]);
 
-  useImperativeHandle(
-    handle,
-    () => ({
-      reveal(row) {
-        const g = geometry.current;
-        if (g === null || g.list.count === 0) return;
-        const item = Math.min(g.list.itemFrom(row), g.list.count - 1);
-        const from = g.layout.lineOf(item) * ROW_HEIGHT;
-        const to = from + g.layout.linesOf(item) * ROW_HEIGHT;
-        if (from >= g.top && to <= g.top + g.height) {
-          setFollowing(false);
-          return;
-        }
-        if (g.following) onFollowingChange(false);
-        const target = from - Math.floor(g.height / 3);
-        geometry.current = { ...g, top: target, following: false };
-        syncScroll.current = true;
-        placeAt(target);
-      },
-      top() {
-        const g = geometry.current;
-        if (g === null) return;
-        if (g.following) onFollowingChange(false);
-        geometry.current = { ...g, top: 0, following: false };
-        syncScroll.current = true;
-        placeAt(0);
-      },
-      follow: setFollowing,
-      topRow() {
-        const g = geometry.current;
-        if (g === null || g.list.count === 0) return 0;
-        return g.list.rowAt(g.layout.itemAt(Math.floor(g.top / ROW_HEIGHT)));
-      },
-      focus() {
-        scrollerRef.current?.focus();
-      },
-    }),
-    [onFollowingChange, placeAt, setFollowing],
-  );
+  useTerminalHandle(handle, {
+    geometry,
+    syncScroll,
+    scrollerRef,
+    placeAt,
+    setFollowing,
+    onFollowingChange,
+  });
 
   // A match far along a long row: bring it into view sideways too.
   useLayoutEffect(() => {
@@ -546,49 +284,7 @@ export function TerminalView({
   }, [currentMatch, indent, cell]);
 
   // Ctrl+A: the whole output, not the page; the selection is the rows drawn, a copy is all rows.
-  const selectAll = (event: ReactKeyboardEvent<HTMLDivElement>): void => {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 'a') {
-      return;
-    }
-    const spacerElement = spacerRef.current;
-    const selection = document.getSelection();
-    if (spacerElement === null || selection === null) return;
-    event.preventDefault();
-    const range = document.createRange();
-    range.selectNodeContents(spacerElement);
-    selection.removeAllRanges();
-    selection.addRange(range);
-    setAllSelected(true);
-  };
-  useEffect(() => {
-    if (!allSelected) return;
-    const onChange = (): void => {
-      const selection = document.getSelection();
-      const spacerElement = spacerRef.current;
-      if (
-        selection === null ||
-        selection.isCollapsed ||
-        spacerElement === null ||
-        !spacerElement.contains(selection.anchorNode)
-      ) {
-        setAllSelected(false);
-      }
-    };
-    document.addEventListener('selectionchange', onChange);
-    return () => document.removeEventListener('selectionchange', onChange);
-  }, [allSelected]);
-  const onCopy = (event: ClipboardEvent<HTMLDivElement>): void => {
-    if (!allSelected) return;
-    event.preventDefault();
-    const text =
-      list === everyRow
-        ? buffer.plainText(0, buffer.rowCount)
-        : Array.from({ length: list.count }, (_, item) => {
-            const row = list.rowAt(item);
-            return buffer.plainText(row, row + 1);
-          }).join('\n');
-    event.clipboardData.setData('text/plain', text);
-  };
+  const selectAll = useSelectAll(spacerRef, buffer, list, everyRow);
 
   const onClick = (event: ReactMouseEvent<HTMLDivElement>): void => {
     if (!event.shiftKey || event.button !== 0 || event.ctrlKey || event.metaKey) return;
@@ -607,7 +303,6 @@ export function TerminalView({
     scrollerRef.current?.focus();
   };
 
-  const scrollable = content > height;
   const className = [
     'terminal',
     lineTimes === 'off' ? '' : 'terminal--times',
@@ -636,9 +331,9 @@ export function TerminalView({
         aria-label={label}
         tabIndex={0}
         onScroll={onScroll}
-        onKeyDown={selectAll}
-        onMouseDown={() => setAllSelected(false)}
-        onCopy={onCopy}
+        onKeyDown={selectAll.onKeyDown}
+        onMouseDown={selectAll.onMouseDown}
+        onCopy={selectAll.onCopy}
         onClick={onClick}
         data-rows={buffer.rowCount}
       >
@@ -661,7 +356,7 @@ export function TerminalView({
         )}
         <span ref={probeRef} className="terminal__probe" aria-hidden="true" />
       </div>
-      {!following && scrollable && (
+      {!following && view.scrollable && (
         <button type="button" className="terminal__jump" onClick={jumpToLatest}>
           Jump to latest ↓
         </button>

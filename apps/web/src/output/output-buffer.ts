@@ -1,145 +1,26 @@
 import type { EndMessage, ExecutionMessage } from '../api/types.js';
-import { DEFAULT_SGR, type SgrState, plainLine, sameSgr, sgrAfter } from './sgr';
+import {
+  BLOCK_BITS,
+  BLOCK_MASK,
+  CONTINUED_FLAG,
+  MAX_ROW_CHARS,
+  type Row,
+  type RowBlock,
+  type RowSpan,
+  RowTimes,
+  STDERR_FLAG,
+  StreamState,
+  WIDTH_FLAG,
+  newBlock,
+  nextSpecial,
+  terminated,
+} from './output-rows';
 import { forEachInRowOrder } from './row-order';
-import { TextLog } from './text-log';
+import { DEFAULT_SGR, plainLine, sameSgr, sgrAfter } from './sgr';
 import { displayWidth } from './text-width';
 import { VersionedSource } from './use-frame-version';
 
-export type StreamName = 'stdout' | 'stderr';
-
-/**
- * Rows longer than this are cut and continued on the next row: a browser lays out a 50 MB line
- * (`head -c` of a file with no newline) no better than a 50 MB page.
- */
-export const MAX_ROW_CHARS = 2000;
-
-/**
- * Characters that may not take one cell each: anything but printable ASCII (and the newline that
- * ends a row). A row without any has as many cells as characters, which is almost every row.
- */
-const SPECIAL = /[^\x20-\x7e\n]/g;
-
-/** Index of the first SPECIAL character at or after `from`, or -1. */
-function nextSpecial(text: string, from: number): number {
-  SPECIAL.lastIndex = from;
-  return SPECIAL.exec(text)?.index ?? -1;
-}
-
-/** Whether the body of an escape sequence holds its final byte (or BEL, which ends an OSC). */
-function terminated(body: string): boolean {
-  for (let i = 0; i < body.length; i += 1) {
-    const c = body.charCodeAt(i);
-    if ((c >= 0x40 && c <= 0x7e) || c === 0x07) return true;
-  }
-  return false;
-}
-
-/** One displayed row. */
-export interface Row {
-  readonly text: string;
-  readonly stream: StreamName;
-  /** SGR state at the start of the row. */
-  readonly state: SgrState;
-  /** Line number (1-based) across both streams; null for the continuation of a cut line. */
-  readonly line: number | null;
-  /**
-   * When its line started: the arrival time (ms since the epoch) of the output chunk that held
-   * the line's first character; null when unknown (output stored before times were kept).
-   */
-  readonly at: number | null;
-}
-
-/**
- * Completed rows of one stream, in order, as one string: what a search reads in one go rather
- * than row by row.
- */
-export interface RowSpan {
-  readonly stream: StreamName;
-  /** Row indexes, ascending. */
-  readonly rows: Uint32Array;
-  /** Where each row starts in `text`. */
-  readonly starts: Uint32Array;
-  readonly lengths: Uint16Array;
-  /** 1 where the row continues a cut line (no newline before it). */
-  readonly continued: Uint8Array;
-  /** The rows' text, with the newlines between them. */
-  readonly text: string;
-}
-
-const STDERR_FLAG = 1;
-const CONTINUED_FLAG = 2;
-/** The row's width in cells is in the block's `widths`, not its length. */
-const WIDTH_FLAG = 4;
-
-/**
- * Rows are stored in fixed blocks rather than one array grown by doubling: growing would copy
- * tens of megabytes at once (a visible stall at millions of rows), a new block costs 448 kB.
- */
-const BLOCK_BITS = 16;
-const BLOCK_MASK = (1 << BLOCK_BITS) - 1;
-
-interface RowBlock {
-  /** Offset of the row's first character in its stream's log. */
-  readonly starts: Uint32Array;
-  /** Characters in the row (at most MAX_ROW_CHARS). */
-  readonly lengths: Uint16Array;
-  readonly flags: Uint8Array;
-  /** Cells of the rows whose width is not their length (tabs, wide characters, escapes). */
-  widths: Uint16Array | null;
-}
-
-function newBlock(): RowBlock {
-  const size = 1 << BLOCK_BITS;
-  return {
-    starts: new Uint32Array(size),
-    lengths: new Uint16Array(size),
-    flags: new Uint8Array(size),
-    widths: null,
-  };
-}
-
-class StreamState {
-  readonly log = new TextLog();
-  readonly decoder = new TextDecoder('utf-8');
-  /** Offset in `log` where the incomplete row starts. */
-  rowStart = 0;
-  /** SGR state at `rowStart`. */
-  rowState: SgrState = DEFAULT_SGR;
-  /** The incomplete row continues a cut line. */
-  continued = false;
-  /** The incomplete row may hold escape sequences. */
-  rowHasEscape = false;
-  /** The incomplete row may hold characters that do not take one cell each. */
-  rowNeedsWidth = false;
-  /** The incomplete row has a first character, which arrived at `rowAt` (NaN: unknown). */
-  rowStarted = false;
-  rowAt = Number.NaN;
-  /** Row indexes from which a new SGR state applies to this stream's rows, and the states. */
-  readonly runRows: number[] = [];
-  readonly runStates: SgrState[] = [];
-
-  constructor(readonly flag: number) {}
-
-  get pendingLength(): number {
-    return this.log.length - this.rowStart;
-  }
-
-  stateOfRow(row: number): SgrState {
-    let lo = 0;
-    let hi = this.runRows.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.runRows[mid] ?? 0) <= row) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found === -1 ? DEFAULT_SGR : (this.runStates[found] ?? DEFAULT_SGR);
-  }
-}
+export { MAX_ROW_CHARS, type Row, type RowSpan, type StreamName } from './output-rows';
 
 /**
  * Output of one execution, stored outside React: text per stream in the chunks it came in, and
@@ -159,14 +40,7 @@ export class OutputBuffer extends VersionedSource {
   /** Indexes of rows that continue a cut line, ascending. */
   private readonly continuations: number[] = [];
   private widest = 0;
-  /**
-   * Rows from which a new arrival time applies, and the times (NaN: unknown): an entry per
-   * change, so a chunk of a thousand lines costs one (12 bytes), and a row's time is a binary
-   * search away.
-   */
-  private timeRows = new Uint32Array(256);
-  private timeValues = new Float64Array(256);
-  private timeCount = 0;
+  private readonly times = new RowTimes();
   private seq = 0;
   private endMessage: EndMessage | null = null;
   /** `seq` of the last message taken: resume after it. */
@@ -388,43 +262,8 @@ export class OutputBuffer extends VersionedSource {
       stream: stream === this.streams.stderr ? 'stderr' : 'stdout',
       state: stream.stateOfRow(index),
       line: (flags & CONTINUED_FLAG) !== 0 ? null : index + 1 - this.continuationsUpTo(index),
-      at: this.timeOfRow(index),
+      at: this.times.at(index),
     };
-  }
-
-  /** The arrival time of completed row `index`, or null. */
-  private timeOfRow(index: number): number | null {
-    let lo = 0;
-    let hi = this.timeCount - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.timeRows[mid] ?? 0) <= index) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    const at = found === -1 ? Number.NaN : (this.timeValues[found] ?? Number.NaN);
-    return Number.isNaN(at) ? null : at;
-  }
-
-  /** Notes the time of the row being completed at `index`, if it differs from the row before. */
-  private noteTime(index: number, at: number): void {
-    const last = this.timeCount - 1;
-    if (last >= 0 && Object.is(this.timeValues[last], at)) return;
-    if (this.timeCount === this.timeRows.length) {
-      const rows = new Uint32Array(this.timeCount * 2);
-      rows.set(this.timeRows);
-      this.timeRows = rows;
-      const values = new Float64Array(this.timeCount * 2);
-      values.set(this.timeValues);
-      this.timeValues = values;
-    }
-    this.timeRows[this.timeCount] = index;
-    this.timeValues[this.timeCount] = at;
-    this.timeCount += 1;
   }
 
   /** Decodes bytes of a stream that arrived at `at` and takes the text. */
@@ -530,7 +369,7 @@ export class OutputBuffer extends VersionedSource {
       block.widths[at] = width;
     }
     if (stream.continued) this.continuations.push(index);
-    this.noteTime(index, stream.rowAt);
+    this.times.note(index, stream.rowAt);
     const last = stream.runStates[stream.runStates.length - 1] ?? DEFAULT_SGR;
     if (!sameSgr(last, stream.rowState)) {
       stream.runRows.push(index);

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { routeHref } from '../app/route';
+import { routeHref } from '../shared/route';
 import { formatDuration } from '../execution/status';
 import { useVirtualRows } from '../output/virtual-rows';
 import { type HostSort, type HostSortKey, nextSort } from './host-order';

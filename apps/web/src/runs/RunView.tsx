@@ -1,19 +1,19 @@
-import { memo, useCallback, useEffect, useMemo, useState } from 'react';
-import { useApi } from '../api/api-context';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useApi } from '../session/api-context';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { useNow } from '../app/clock';
-import { navigate } from '../app/route';
-import { ExecutionPane } from '../execution/ExecutionPane';
-import { formatCount, formatFull, formatWhen } from '../execution/status';
+import { useNow } from '../shared/clock';
+import { navigate } from '../shared/route';
 import { useFrameVersion } from '../output/use-frame-version';
+import { mayCancel, mayRetry } from '../session/permissions';
 import { useSession, useSignedIn } from '../session/session-context';
 import { GroupList, groupKey } from './GroupList';
 import { HostGrid } from './HostGrid';
-import { HostStateBadge } from './HostStateBadge';
-import { DEFAULT_HOST_SORT, type HostSort, compareHosts } from './host-order';
-import { RUN_STATUS_LABELS, retryableCount, runNames } from './host-status';
+import { HostDetail } from './HostDetail';
+import { DEFAULT_HOST_SORT, type HostSort } from './host-order';
 import { OutputDiff } from './OutputDiff';
+import { gridHosts, groupsByTarget, runFacts } from './run-facts';
+import { RunHeader } from './RunHeader';
 import { RunProgress } from './run-progress';
 import { SummaryBar } from './SummaryBar';
 import type { HostStatus, RunGroup, RunHost } from './types';
@@ -38,90 +38,66 @@ interface RunViewProps {
   readonly onEdit: (command: string, target: string) => void;
 }
 
-interface HostDetailProps {
-  readonly host: RunHost | undefined;
-  readonly target: string;
-  /** The host's group, unless it is the majority's (or the host has not ended). */
-  readonly minority: RunGroup | undefined;
+interface RunDetailProps {
+  /** The host whose output is open, or null. */
+  readonly host: string | null;
+  readonly hostState: RunHost | undefined;
+  readonly groups: readonly RunGroup[];
+  readonly hostGroup: RunGroup | undefined;
+  /** The group compared with the majority (its key), or null. */
+  readonly compare: string | null;
+  /** Some hosts have not ended: the groups are not final. */
+  readonly unfinished: boolean;
   readonly stopReason: string | null;
   readonly targetLabel: (id: string) => string;
   readonly onEdit: (command: string, target: string) => void;
   readonly onCompare: (group: RunGroup) => void;
-  readonly onClose: () => void;
+  readonly onOpenHost: (target: string) => void;
+  readonly onCloseHost: () => void;
+  readonly onCloseCompare: () => void;
 }
 
-/** One host of the run: its live output (the ordinary execution pane) or why it has none. */
-const HostDetail = memo(function HostDetail({
-  host,
-  target,
-  minority,
-  stopReason,
-  targetLabel,
-  onEdit,
-  onCompare,
-  onClose,
-}: HostDetailProps) {
-  let body;
-  if (host === undefined) {
-    body = <p className="host-detail__note">This run has no host {target}.</p>;
-  } else if (host.executionId !== null) {
-    body = (
-      <ExecutionPane
-        key={host.executionId}
-        executionId={host.executionId}
-        targetLabel={targetLabel}
-        onEdit={onEdit}
+/** Beside the grid: one host's output, a group against the majority, or the groups. */
+function RunDetail(props: RunDetailProps) {
+  const { host, groups, hostGroup, compare } = props;
+  const majority: RunGroup | undefined = groups[0];
+  const compared = compare === null ? undefined : groups.find((g) => groupKey(g) === compare);
+  if (host !== null) {
+    return (
+      <HostDetail
+        host={props.hostState}
+        target={host}
+        minority={hostGroup === majority ? undefined : hostGroup}
+        stopReason={props.stopReason}
+        targetLabel={props.targetLabel}
+        onEdit={props.onEdit}
+        onCompare={props.onCompare}
+        onClose={props.onCloseHost}
       />
     );
-  } else {
-    body = (
-      <p className="host-detail__note">
-        {host.status === 'pending'
-          ? 'Not started yet: it starts when the window has room for it.'
-          : host.status === 'skipped'
-            ? `Skipped: ${stopReason ?? 'the run stopped before it started.'}`
-            : (host.error?.message ?? 'It has no output.')}
-      </p>
-    );
+  }
+  if (majority !== undefined && compared !== undefined) {
+    return <OutputDiff majority={majority} other={compared} onClose={props.onCloseCompare} />;
   }
   return (
-    <section className="host-detail" aria-label={`Host ${target}`}>
-      <header className="host-detail__header">
-        <h3 className="host-detail__title">{targetLabel(target)}</h3>
-        {host !== undefined && <HostStateBadge status={host.status} />}
-        <span className="host-detail__actions">
-          {minority !== undefined && (
-            <button
-              type="button"
-              className="button button--small"
-              onClick={() => onCompare(minority)}
-            >
-              Compare with majority
-            </button>
-          )}
-          <button type="button" className="button button--small" onClick={onClose}>
-            Back to results
-          </button>
-        </span>
-      </header>
-      {body}
-    </section>
+    <GroupList
+      groups={groups}
+      unfinished={props.unfinished}
+      onCompare={props.onCompare}
+      onOpenHost={props.onOpenHost}
+    />
   );
-});
+}
 
 /**
- * A fleet run: the counts by state and the time taken, every host in a sortable grid (failures
- * first), the hosts grouped by identical results, and one host's live output or a group's
- * output against the majority's. Hosts arrive from `runs.onProgress` into a Map, drawn at most
- * once a frame; the groups come from `runs.byId`.
+ * A run's live progress and its record: the progress followed while the view is open and drawn
+ * at most every PROGRESS_RENDER_MS; the record (with the groups) refreshed while it runs and
+ * once more when it ends; an expired session sends the user to sign in.
  */
-export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
+function useRunFeed(runId: string) {
   const api = useApi();
-  const session = useSignedIn();
   const { expire } = useSession();
   const utils = trpc.useUtils();
-  const now = useNow();
-
   const progress = useMemo(() => new RunProgress(api.trpc, runId), [api, runId]);
   useEffect(() => {
     progress.start();
@@ -138,7 +114,6 @@ export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
       structuralSharing: false,
     },
   );
-  const info = record.data;
   useEffect(() => {
     if (!ended) return;
     void utils.runs.byId.invalidate({ runId });
@@ -148,43 +123,38 @@ export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
   useEffect(() => {
     if (failureCode === 'UNAUTHORIZED') expire();
   }, [failureCode, expire]);
+  return { progress, version, record };
+}
+
+/**
+ * A fleet run: the counts by state and the time taken, every host in a sortable grid (failures
+ * first), the hosts grouped by identical results, and one host's live output or a group's
+ * output against the majority's. Hosts arrive from `runs.onProgress` into a Map, drawn at most
+ * once a frame; the groups come from `runs.byId`.
+ */
+export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
+  const session = useSignedIn();
+  const now = useNow();
+  const { progress, version, record } = useRunFeed(runId);
+  const info = record.data;
 
   const [sort, setSort] = useState<HostSort>(DEFAULT_HOST_SORT);
   const [filter, setFilter] = useState<HostStatus | null>(null);
   const [compare, setCompare] = useState<string | null>(null);
 
   // The progress Map is mutated in place; `version` says when it changed.
-  const hosts = useMemo(() => {
-    const all = progress.hosts.size > 0 ? [...progress.hosts.values()] : [...(info?.hosts ?? [])];
-    return (filter === null ? all : all.filter((h) => h.status === filter)).sort(
-      compareHosts(sort),
-    );
+  const hosts = useMemo(
+    () => gridHosts(progress.hosts, info?.hosts ?? [], filter, sort),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- version stands for progress.hosts
-  }, [progress, version, info, sort, filter]);
-
+    [progress, version, info, sort, filter],
+  );
   const groups = useMemo(() => info?.groups ?? [], [info]);
-  const groupOf = useMemo(() => {
-    const map = new Map<string, RunGroup>();
-    for (const group of groups) for (const target of group.targets) map.set(target, group);
-    return map;
-  }, [groups]);
+  const groupOf = useMemo(() => groupsByTarget(groups), [groups]);
 
-  const summary = progress.summary ?? info?.summary ?? null;
-  const status = progress.status ?? info?.status ?? null;
-  const running = status === 'running';
-  const stopReason = progress.stopReason ?? info?.stopReason ?? null;
-  const elapsed =
-    info === undefined ? null : Math.max(0, (info.finishedAt ?? now) - info.createdAt);
-
-  const cancel = trpc.runs.cancel.useMutation();
-  const retry = trpc.runs.retry.useMutation();
-  const mayCancel =
-    running &&
-    info !== undefined &&
-    (info.username === session.user.username || session.user.cancelAll);
-  const retryable = summary === null ? 0 : retryableCount(summary);
-  const mayRetry =
-    !running && info !== undefined && info.username === session.user.username && retryable > 0;
+  const facts = runFacts(progress, info, now);
+  const { summary, status, stopReason } = facts;
+  const owner =
+    info === undefined ? undefined : { username: info.username, running: facts.running };
   const [problem, setProblem] = useState<string | null>(null);
 
   const openHost = useCallback(
@@ -218,124 +188,23 @@ export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
     );
   }
 
-  const majority: RunGroup | undefined = groups[0];
-  const compared = compare === null ? undefined : groups.find((g) => groupKey(g) === compare);
-  const hostGroup = host === null ? undefined : groupOf.get(host);
-  let detail;
-  if (host !== null) {
-    detail = (
-      <HostDetail
-        host={progress.hosts.get(host) ?? info?.hosts.find((h) => h.target === host)}
-        target={host}
-        minority={hostGroup === majority ? undefined : hostGroup}
-        stopReason={stopReason}
-        targetLabel={targetLabel}
-        onEdit={onEdit}
-        onCompare={compareGroup}
-        onClose={closeHost}
-      />
-    );
-  } else if (majority !== undefined && compared !== undefined) {
-    detail = <OutputDiff majority={majority} other={compared} onClose={() => setCompare(null)} />;
-  } else {
-    detail = (
-      <GroupList
-        groups={groups}
-        unfinished={summary !== null && summary.pending + summary.running > 0}
-        onCompare={compareGroup}
-        onOpenHost={openHost}
-      />
-    );
-  }
-
   return (
     <section className="run fleet" aria-labelledby="run-command" data-phase={progress.phase}>
-      <header className="run__header">
-        <div className="run__title">
-          <h2 id="run-command" className="run__command">
-            <span className="run__prompt" aria-hidden="true">
-              $
-            </span>
-            <span className="visually-hidden">Command: </span>
-            <code>{info?.command ?? '…'}</code>
-          </h2>
-          {info !== undefined && (
-            <p className="run__meta">
-              on <strong>{runNames(info)}</strong> · {formatCount(info.total)}{' '}
-              {info.total === 1 ? 'host' : 'hosts'}, {info.options.concurrency} at a time
-              {info.username !== session.user.username && <> · by {info.username}</>} ·{' '}
-              <time
-                dateTime={new Date(info.createdAt).toISOString()}
-                title={formatFull(info.createdAt)}
-              >
-                {formatWhen(info.createdAt, now)}
-              </time>
-              {info.retryOf !== null && (
-                <>
-                  {' '}
-                  · retries <a href={`#/runs/${info.retryOf}`}>an earlier run</a>
-                </>
-              )}
-            </p>
-          )}
-        </div>
-        <div className="run__actions">
-          {mayCancel && (
-            <button
-              type="button"
-              className="button button--danger"
-              disabled={cancel.isPending}
-              onClick={() =>
-                cancel.mutate({ runId }, { onError: (error) => setProblem(errorMessage(error)) })
-              }
-            >
-              {cancel.isPending ? 'Cancelling…' : 'Cancel run'}
-            </button>
-          )}
-          {!running && info !== undefined && info.username === session.user.username && (
-            <button
-              type="button"
-              className="button"
-              disabled={!mayRetry || retry.isPending}
-              title={
-                retryable === 0
-                  ? 'Every host succeeded or was refused: nothing to retry.'
-                  : 'Run the command again on the hosts that failed, were cancelled or skipped.'
-              }
-              onClick={() =>
-                retry.mutate(
-                  { runId },
-                  {
-                    onSuccess: ({ runId: next }) => {
-                      void utils.runs.list.invalidate();
-                      navigate({ name: 'run', id: next, host: null });
-                    },
-                    onError: (error) => setProblem(errorMessage(error)),
-                  },
-                )
-              }
-            >
-              {retry.isPending ? 'Starting…' : `Retry failed (${formatCount(retryable)})`}
-            </button>
-          )}
-          <button
-            type="button"
-            className="button"
-            disabled={info === undefined}
-            onClick={() =>
-              info !== undefined &&
-              // The selector alone when there is one: the field takes one or the other.
-              onEdit(info.command, info.selector ?? info.requestedTargets?.join(', ') ?? '')
-            }
-          >
-            Edit &amp; rerun
-          </button>
-        </div>
-      </header>
+      <RunHeader
+        runId={runId}
+        info={info}
+        facts={facts}
+        now={now}
+        username={session.user.username}
+        mayCancel={mayCancel(session.user, owner)}
+        mayRetry={mayRetry(session.user, owner, facts.retryable)}
+        onEdit={onEdit}
+        onProblem={setProblem}
+      />
       <SummaryBar
         summary={summary}
         status={status}
-        elapsed={elapsed}
+        elapsed={facts.elapsed}
         filter={filter}
         onFilter={setFilter}
         reconnecting={progress.phase === 'reconnecting'}
@@ -358,12 +227,30 @@ export function RunView({ runId, host, targetLabel, onEdit }: RunViewProps) {
           targetLabel={targetLabel}
           now={now}
         />
-        <div className="fleet__detail">{detail}</div>
+        <div className="fleet__detail">
+          <RunDetail
+            host={host}
+            hostState={
+              host === null
+                ? undefined
+                : (progress.hosts.get(host) ?? info?.hosts.find((h) => h.target === host))
+            }
+            groups={groups}
+            hostGroup={host === null ? undefined : groupOf.get(host)}
+            compare={compare}
+            unfinished={summary !== null && summary.pending + summary.running > 0}
+            stopReason={stopReason}
+            targetLabel={targetLabel}
+            onEdit={onEdit}
+            onCompare={compareGroup}
+            onOpenHost={openHost}
+            onCloseHost={closeHost}
+            onCloseCompare={() => setCompare(null)}
+          />
+        </div>
       </div>
       <span className="visually-hidden" role="status">
-        {status !== null && status !== 'running' && summary !== null
-          ? `Run ${RUN_STATUS_LABELS[status].toLowerCase()}: ${summary.succeeded} succeeded, ${summary.failed} failed, ${summary.refused} refused.`
-          : ''}
+        {facts.announcement}
       </span>
     </section>
   );

@@ -1,8 +1,8 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { Logo } from '../app/Logo';
-import { BASE_TITLE, useDocumentTitle } from '../app/use-document-title';
+import { Logo } from '../shared/Logo';
+import { BASE_TITLE, useDocumentTitle } from '../shared/use-document-title';
 import { loadTabValue } from './storage';
 import { useSession } from './session-context';
 

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import { errorCode, errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { useNow } from '../app/clock';
-import { routeHref } from '../app/route';
+import { useNow } from '../shared/clock';
+import { routeHref } from '../shared/route';
 import { formatBytes, formatCount, formatFull, formatWhen } from '../execution/status';
 
 /** `30d` as people say it; `off` as what it means. */

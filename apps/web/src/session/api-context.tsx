@@ -9,12 +9,12 @@ import {
   useState,
   type ReactNode,
 } from 'react';
-import { sessionNotice } from '../session/notices';
-import { useSession } from '../session/session-context';
-import { useTokenRenewal } from '../session/use-token-renewal';
-import { type ApiClient, createApiClient } from './client';
-import { errorCode } from './errors';
-import { trpc } from './trpc';
+import { sessionNotice } from './notices';
+import { useSession } from './session-context';
+import { useTokenRenewal } from './use-token-renewal';
+import { type ApiClient, createApiClient } from '../api/client';
+import { errorCode } from '../api/errors';
+import { trpc } from '../api/trpc';
 
 const ApiContext = createContext<ApiClient | null>(null);
 

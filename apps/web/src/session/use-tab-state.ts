@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { loadTabValue, saveTabValue } from '../session/storage';
+import { loadTabValue, saveTabValue } from './storage';
 
 /**
  * A string kept in the tab's sessionStorage as well as in state, so it outlives a reload and a

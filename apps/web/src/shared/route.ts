@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { type LineRange, formatLineRange, parseLineRange } from '../output/line-range';
+import { type LineRange, formatLineRange, parseLineRange } from './line-range';
 
 /**
  * Where the user is: the console, one execution (live or replayed, with lines of its output
