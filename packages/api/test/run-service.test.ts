@@ -1,27 +1,16 @@
 import { CommandPolicy, type ExecEvent, ManualClock, type Target } from '@ogent/executor';
+import { alice, singleNodeExecutions, testLimits } from './fixtures.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuthUser } from '../src/domain/user.js';
 import { runsConfigSchema } from '../src/config.js';
 import type { ExecutionLifecycleEvent } from '../src/executions/lifecycle.js';
 import { OutputDigest } from '../src/executions/output-digest.js';
-import { ExecutionService } from '../src/executions/service.js';
 import { silentLogger } from '../src/logger.js';
-import { InProcessControl } from '../src/single-node/control.js';
 import { InProcessCoordination } from '../src/single-node/coordination.js';
-import { InProcessLiveBus } from '../src/single-node/live-bus.js';
 import { MemoryRunStore } from '../src/single-node/memory-runs.js';
 import { InProcessRunFeed } from '../src/single-node/run-feed.js';
 import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
 import { RunService } from '../src/runs/service.js';
 import type { RunProgressEvent, RunView } from '../src/domain/run.js';
-
-const alice: AuthUser = {
-  username: 'alice',
-  roles: ['operator'],
-  viewAll: false,
-  cancelAll: false,
-  expiresAt: Number.MAX_SAFE_INTEGER,
-};
 
 /** What each target's "execution" does: its exit code and output, after a delay in ms. */
 interface Script {
@@ -96,25 +85,7 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
       }
     },
   };
-  const limits = {
-    maxConcurrentPerUser: 2,
-    timeoutMs: 60_000,
-    maxOutputBytes: 1 << 20,
-    maxInputLength: 4096,
-  };
-  const executions = new ExecutionService({
-    executor,
-    policy,
-    records: store,
-    log: store,
-    bus: new InProcessLiveBus(),
-    control: new InProcessControl(),
-    coordination,
-    limits,
-    logger: silentLogger,
-    clock,
-    instanceId: 'this-instance',
-  });
+  const executions = singleNodeExecutions({ executor, policy, store, coordination, clock });
   const runs = new RunService({
     store: new MemoryRunStore(),
     executions,
@@ -123,7 +94,7 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
     policy,
     targets,
     config: runsConfigSchema.parse({}),
-    limits,
+    limits: testLimits,
     clock,
     logger: silentLogger,
     instanceId: 'this-instance',
