@@ -9,7 +9,7 @@ import { InProcessCoordination } from '../src/single-node/coordination.js';
 import { MemoryRunStore } from '../src/single-node/memory-runs.js';
 import { InProcessRunFeed } from '../src/single-node/run-feed.js';
 import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
-import { RunService } from '../src/runs/service.js';
+import { RunService, type StartRunRequest } from '../src/runs/service.js';
 import type { RunProgressEvent, RunView } from '../src/domain/run.js';
 
 /** What each target's "execution" does: its exit code and output, after a delay in ms. */
@@ -108,6 +108,11 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
     started,
     cancelled,
     peak: () => peak,
+    /** Starts `check` as alice over tRPC (unless told another source), with what the test varies. */
+    start: (
+      request: Omit<StartRunRequest, 'command' | 'source'> &
+        Partial<Pick<StartRunRequest, 'source'>>,
+    ) => runs.start(alice, { command: 'check', source: 'trpc', ...request }),
     close: async () => {
       await runs.shutdown();
       await executions.shutdown();
@@ -152,11 +157,9 @@ describe('a fleet run', () => {
     built = build(30, (id) =>
       id === 'web-07' ? { exitCode: 3, output: 'disk full\n', delayMs: 5 } : ok(),
     );
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: 'role=web',
       concurrency: 4,
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(built.peak()).toBe(4);
@@ -200,8 +203,7 @@ describe('a fleet run', () => {
       ['web-02', 'roles.targets'],
       ['web-04', 'roles.targets'],
     ]);
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       source: 'http',
     });
@@ -219,12 +221,10 @@ describe('a fleet run', () => {
     built = build(20, (id) =>
       Number(id.slice(4)) <= 6 ? { exitCode: 1, output: '', delayMs: 5 } : ok(),
     );
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 2,
       maxFailures: 3,
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(run.status).toBe('stopped');
@@ -240,13 +240,11 @@ describe('a fleet run', () => {
     built = build(10, (id) =>
       id === 'web-01' ? { exitCode: 1, output: '', delayMs: 5 } : ok('', 5_000),
     );
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 4,
       maxFailurePercent: 10,
       onFailure: 'cancel',
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(run.status).toBe('stopped');
@@ -256,12 +254,10 @@ describe('a fleet run', () => {
 
   it('runs rolling batches one after another', async () => {
     built = build(10, () => ok('', 10));
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 10,
       batches: [1, '30%'],
-      source: 'trpc',
     });
     const events = await follow(built.runs, runId);
     // Batches 1, 3, 3, 3: a host of a batch starts only once the batch before has ended.
@@ -284,11 +280,9 @@ describe('a fleet run', () => {
 
   it('cancels a run: nothing left running, the rest skipped; retry takes those hosts', async () => {
     built = build(8, () => ok('', 10_000));
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 3,
-      source: 'trpc',
     });
     const progress = follow(built.runs, runId);
     const { executions } = built;
@@ -309,11 +303,9 @@ describe('a fleet run', () => {
 
   it('resumes its progress exactly after any event', async () => {
     built = build(12, (id) => ok(`${id}\n`, 3));
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 3,
-      source: 'trpc',
     });
     const all = await follow(built.runs, runId);
     const final = (events: RunProgressEvent[]): Map<string, string> => {
@@ -345,11 +337,9 @@ describe('a fleet run', () => {
     built.executions.subscribe(() => {
       throw new Error('a broken listener');
     });
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 2,
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(run.status).toBe('succeeded');
@@ -377,15 +367,11 @@ describe('a fleet run', () => {
 
   it('refuses what it cannot do, with the reason', async () => {
     built = build(3, () => ok());
-    await expect(built.runs.start(alice, { command: 'check', source: 'trpc' })).rejects.toThrow(
-      /give targets, a selector, or both/,
-    );
+    await expect(built.start({})).rejects.toThrow(/give targets, a selector, or both/);
     await expect(
-      built.runs.start(alice, {
-        command: 'check',
+      built.start({
         selector: '*',
         concurrency: 1_000,
-        source: 'trpc',
       }),
     ).rejects.toThrow(/over runs.maxConcurrency \(100\)/);
     await expect(
