@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf, executionOutcome, outcomeOfRecord } from './outcome.js';
-import { sampleRecord } from '../testing/contracts.js';
+import { errorOf, executionOutcome, outcomeOfRecord } from '../src/executions/outcome.js';
+import { sampleRecord } from '../src/testing/contracts.js';
 
 const record = sampleRecord({ status: 'running' });
 
