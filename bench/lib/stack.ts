@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { defined } from '@ogent/executor';
 import { type SshdFixture, startSshd } from '@ogent/executor/testing';
 import { stringify } from 'yaml';
 
@@ -158,10 +159,10 @@ export async function startBenchStack(options: {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ogent-bench-'));
   const configFile = path.join(dataDir, 'bench.yaml');
   writeFileSync(configFile, stringify(benchConfig(sshd, dataDir, options.extraUsers)));
-  const server = await spawnServer(configFile, {
-    ...(options.nodeOptions === undefined ? {} : { nodeOptions: options.nodeOptions }),
-    ...(options.env === undefined ? {} : { env: options.env }),
-  });
+  const server = await spawnServer(
+    configFile,
+    defined({ nodeOptions: options.nodeOptions, env: options.env }),
+  );
   const pid = server.pid;
 
   return {

@@ -16,7 +16,14 @@ import {
   TargetCatalog,
   type TokenService,
 } from '@ogent/api';
-import { type Clock, CommandPolicy, Executor, LocalTransport, systemClock } from '@ogent/executor';
+import {
+  type Clock,
+  CommandPolicy,
+  defined,
+  Executor,
+  LocalTransport,
+  systemClock,
+} from '@ogent/executor';
 import { signInAccountsFor } from './compose/accounts.js';
 import { startAuth } from './compose/auth.js';
 import { type Backends, openBackends } from './compose/backends.js';
@@ -197,8 +204,7 @@ function startExecutions(
     leaseTtlMs: config.cluster.leaseTtlMs,
     audit,
     quotas: new Quotas(config.quotas, backends.coordination.limiters),
-    ...(indexer === undefined ? {} : { search: indexer }),
-    ...(options.writer === undefined ? {} : { writer: options.writer }),
+    ...defined({ search: indexer, writer: options.writer }),
   });
   const recovered = (count: number): void => {
     logger.warn({ count }, 'executions that no instance runs any more marked interrupted');

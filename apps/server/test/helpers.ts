@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionMessage } from '@ogent/api';
+import { defined } from '@ogent/executor';
 import { TRPCClientError } from '@trpc/client';
 import { WebSocket } from 'ws';
 import { TEST_USERS, type TestStack, type TypedClient, typedClient } from '../src/testing/index.js';
@@ -47,10 +48,7 @@ export function watch(
     const parts = { stdout: [] as Buffer[], stderr: [] as Buffer[], all: [] as Buffer[] };
     const ids: string[] = [];
     const subscription = client.trpc.exec.onOutput.subscribe(
-      {
-        executionId,
-        ...(options.lastEventId === undefined ? {} : { lastEventId: options.lastEventId }),
-      },
+      defined({ executionId, lastEventId: options.lastEventId }),
       {
         onData: ({ id, data }) => {
           ids.push(id);

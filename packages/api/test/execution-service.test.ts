@@ -1,8 +1,8 @@
 import { CommandPolicy, Executor, ManualClock } from '@ogent/executor';
+import { alice, singleNodeExecutions } from './fixtures.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccountAdmin } from '../src/auth/accounts.js';
 import { AuthService } from '../src/auth/service.js';
-import type { AuthUser } from '../src/domain/user.js';
 import { SessionService } from '../src/auth/sessions.js';
 import { LoginThrottle } from '../src/auth/login-throttle.js';
 import { hashPassword } from '../src/passwords.js';
@@ -11,9 +11,7 @@ import { TargetCatalog } from '../src/catalog.js';
 import { createContext } from '../src/context.js';
 import { silentLogger } from '../src/logger.js';
 import { appRouter } from '../src/routers/root.js';
-import { InProcessControl } from '../src/single-node/control.js';
 import { InProcessCoordination } from '../src/single-node/coordination.js';
-import { InProcessLiveBus } from '../src/single-node/live-bus.js';
 import { MemoryRunStore } from '../src/single-node/memory-runs.js';
 import { InProcessRunFeed } from '../src/single-node/run-feed.js';
 import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
@@ -26,17 +24,8 @@ import { StorageAccess } from '../src/retention/access.js';
 import { sampleRecord } from '../src/testing/contracts.js';
 import { createCallerFactory } from '../src/trpc.js';
 import { LEASE_TTL_MS } from '../src/executions/runner.js';
-import { ExecutionService } from '../src/executions/service.js';
 import type { ExecutionMessage } from '../src/domain/execution.js';
 import { REMOTE_POLL_MS } from '../src/executions/watcher.js';
-
-const alice: AuthUser = {
-  username: 'alice',
-  roles: ['operator'],
-  viewAll: false,
-  cancelAll: false,
-  expiresAt: Number.MAX_SAFE_INTEGER,
-};
 
 /** The execution service on the single node's parts, with time in the test's hands. */
 function build() {
@@ -48,24 +37,7 @@ function build() {
     commands: { true: { path: '/bin/true' } },
     roles: { operator: { commands: ['*'], targets: ['*'] } },
   });
-  const service = new ExecutionService({
-    executor,
-    policy,
-    records: store,
-    log: store,
-    bus: new InProcessLiveBus(),
-    control: new InProcessControl(),
-    coordination,
-    limits: {
-      maxConcurrentPerUser: 2,
-      timeoutMs: 60_000,
-      maxOutputBytes: 1 << 20,
-      maxInputLength: 4096,
-    },
-    logger: silentLogger,
-    clock,
-    instanceId: 'this-instance',
-  });
+  const service = singleNodeExecutions({ executor, policy, store, coordination, clock });
   return { clock, store, coordination, executor, policy, service };
 }
 

@@ -1,27 +1,16 @@
 import { CommandPolicy, type ExecEvent, ManualClock, type Target } from '@ogent/executor';
+import { alice, singleNodeExecutions, testLimits } from './fixtures.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuthUser } from '../src/domain/user.js';
 import { runsConfigSchema } from '../src/config.js';
 import type { ExecutionLifecycleEvent } from '../src/executions/lifecycle.js';
 import { OutputDigest } from '../src/executions/output-digest.js';
-import { ExecutionService } from '../src/executions/service.js';
 import { silentLogger } from '../src/logger.js';
-import { InProcessControl } from '../src/single-node/control.js';
 import { InProcessCoordination } from '../src/single-node/coordination.js';
-import { InProcessLiveBus } from '../src/single-node/live-bus.js';
 import { MemoryRunStore } from '../src/single-node/memory-runs.js';
 import { InProcessRunFeed } from '../src/single-node/run-feed.js';
 import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
-import { RunService } from '../src/runs/service.js';
+import { RunService, type StartRunRequest } from '../src/runs/service.js';
 import type { RunProgressEvent, RunView } from '../src/domain/run.js';
-
-const alice: AuthUser = {
-  username: 'alice',
-  roles: ['operator'],
-  viewAll: false,
-  cancelAll: false,
-  expiresAt: Number.MAX_SAFE_INTEGER,
-};
 
 /** What each target's "execution" does: its exit code and output, after a delay in ms. */
 interface Script {
@@ -96,25 +85,7 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
       }
     },
   };
-  const limits = {
-    maxConcurrentPerUser: 2,
-    timeoutMs: 60_000,
-    maxOutputBytes: 1 << 20,
-    maxInputLength: 4096,
-  };
-  const executions = new ExecutionService({
-    executor,
-    policy,
-    records: store,
-    log: store,
-    bus: new InProcessLiveBus(),
-    control: new InProcessControl(),
-    coordination,
-    limits,
-    logger: silentLogger,
-    clock,
-    instanceId: 'this-instance',
-  });
+  const executions = singleNodeExecutions({ executor, policy, store, coordination, clock });
   const runs = new RunService({
     store: new MemoryRunStore(),
     executions,
@@ -123,7 +94,7 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
     policy,
     targets,
     config: runsConfigSchema.parse({}),
-    limits,
+    limits: testLimits,
     clock,
     logger: silentLogger,
     instanceId: 'this-instance',
@@ -137,6 +108,11 @@ function build(count: number, script: (id: string) => Script, refusedOn: readonl
     started,
     cancelled,
     peak: () => peak,
+    /** Starts `check` as alice over tRPC (unless told another source), with what the test varies. */
+    start: (
+      request: Omit<StartRunRequest, 'command' | 'source'> &
+        Partial<Pick<StartRunRequest, 'source'>>,
+    ) => runs.start(alice, { command: 'check', source: 'trpc', ...request }),
     close: async () => {
       await runs.shutdown();
       await executions.shutdown();
@@ -181,11 +157,9 @@ describe('a fleet run', () => {
     built = build(30, (id) =>
       id === 'web-07' ? { exitCode: 3, output: 'disk full\n', delayMs: 5 } : ok(),
     );
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: 'role=web',
       concurrency: 4,
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(built.peak()).toBe(4);
@@ -229,8 +203,7 @@ describe('a fleet run', () => {
       ['web-02', 'roles.targets'],
       ['web-04', 'roles.targets'],
     ]);
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       source: 'http',
     });
@@ -248,12 +221,10 @@ describe('a fleet run', () => {
     built = build(20, (id) =>
       Number(id.slice(4)) <= 6 ? { exitCode: 1, output: '', delayMs: 5 } : ok(),
     );
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 2,
       maxFailures: 3,
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(run.status).toBe('stopped');
@@ -269,13 +240,11 @@ describe('a fleet run', () => {
     built = build(10, (id) =>
       id === 'web-01' ? { exitCode: 1, output: '', delayMs: 5 } : ok('', 5_000),
     );
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 4,
       maxFailurePercent: 10,
       onFailure: 'cancel',
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(run.status).toBe('stopped');
@@ -285,12 +254,10 @@ describe('a fleet run', () => {
 
   it('runs rolling batches one after another', async () => {
     built = build(10, () => ok('', 10));
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 10,
       batches: [1, '30%'],
-      source: 'trpc',
     });
     const events = await follow(built.runs, runId);
     // Batches 1, 3, 3, 3: a host of a batch starts only once the batch before has ended.
@@ -313,11 +280,9 @@ describe('a fleet run', () => {
 
   it('cancels a run: nothing left running, the rest skipped; retry takes those hosts', async () => {
     built = build(8, () => ok('', 10_000));
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 3,
-      source: 'trpc',
     });
     const progress = follow(built.runs, runId);
     const { executions } = built;
@@ -338,11 +303,9 @@ describe('a fleet run', () => {
 
   it('resumes its progress exactly after any event', async () => {
     built = build(12, (id) => ok(`${id}\n`, 3));
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 3,
-      source: 'trpc',
     });
     const all = await follow(built.runs, runId);
     const final = (events: RunProgressEvent[]): Map<string, string> => {
@@ -374,11 +337,9 @@ describe('a fleet run', () => {
     built.executions.subscribe(() => {
       throw new Error('a broken listener');
     });
-    const { runId } = await built.runs.start(alice, {
-      command: 'check',
+    const { runId } = await built.start({
       selector: '*',
       concurrency: 2,
-      source: 'trpc',
     });
     const run = await finished(built.runs, runId);
     expect(run.status).toBe('succeeded');
@@ -406,15 +367,11 @@ describe('a fleet run', () => {
 
   it('refuses what it cannot do, with the reason', async () => {
     built = build(3, () => ok());
-    await expect(built.runs.start(alice, { command: 'check', source: 'trpc' })).rejects.toThrow(
-      /give targets, a selector, or both/,
-    );
+    await expect(built.start({})).rejects.toThrow(/give targets, a selector, or both/);
     await expect(
-      built.runs.start(alice, {
-        command: 'check',
+      built.start({
         selector: '*',
         concurrency: 1_000,
-        source: 'trpc',
       }),
     ).rejects.toThrow(/over runs.maxConcurrency \(100\)/);
     await expect(

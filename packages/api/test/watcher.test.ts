@@ -1,6 +1,5 @@
 import { ManualClock } from '@ogent/executor';
 import { describe, expect, it } from 'vitest';
-import type { AuthUser } from '../src/domain/user.js';
 import { InProcessLiveBus } from '../src/single-node/live-bus.js';
 import { MemoryExecutionStore } from '../src/single-node/memory-store.js';
 import { sampleRecord } from '../src/testing/contracts.js';
@@ -8,14 +7,7 @@ import { ExecutionAccess } from '../src/executions/access.js';
 import { MAX_MESSAGE_BYTES, endMessage, joinBytes } from '../src/executions/messages.js';
 import type { ExecutionMessage, ExecutionOutcome, OutputChunk } from '../src/domain/execution.js';
 import { type OutputSink, type WatchOptions, Watcher } from '../src/executions/watcher.js';
-
-const alice: AuthUser = {
-  username: 'alice',
-  roles: ['operator'],
-  viewAll: false,
-  cancelAll: false,
-  expiresAt: Number.MAX_SAFE_INTEGER,
-};
+import { alice } from './fixtures.js';
 
 /** The single node's store, counting the reads of output from the log. */
 class CountingStore extends MemoryExecutionStore {

@@ -1,5 +1,5 @@
 import type { TRPCClient } from '@trpc/client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Execution } from './execution.js';
 import type { AppRouter } from './router.js';
 import type { ExecutionEvent } from './types.js';
@@ -73,9 +73,8 @@ describe('Execution', () => {
     const iterator = Execution.follow(server.deps, 'id', {})[Symbol.asyncIterator]();
     const first = await iterator.next();
     // The reader pauses: the server sends until 8 MiB wait unread, then the client unsubscribes.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(server.subscriptions[0]?.stopped).toBe(true));
     expect(server.subscriptions).toHaveLength(1);
-    expect(server.subscriptions[0]?.stopped).toBe(true);
 
     const seen = [first.value];
     for (;;) {

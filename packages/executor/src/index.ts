@@ -7,6 +7,7 @@ export type {
   OutputStreamName,
 } from './events.js';
 export { Executor } from './executor.js';
+export { defined, type Defined } from './defined.js';
 export { ManualClock, systemClock, type Clock, type TimerHandle } from './clock.js';
 export { EXECUTE_DEFAULTS, runOnTransport, type ExecuteOptions } from './run.js';
 export { quoteArg, quoteArgv, singleQuoted } from './quote.js';

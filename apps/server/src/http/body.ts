@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { drainedOrClosed } from './drain.js';
 
 /** A request the client got wrong, with the HTTP status to answer. */
 export class HttpError extends Error {
@@ -80,16 +81,7 @@ export async function readJsonObject(req: IncomingMessage): Promise<object> {
 
 /** Resolves once the response can take more (or has closed). */
 export function waitForDrain(res: ServerResponse): Promise<void> {
-  if (!res.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
+  return res.writableNeedDrain ? drainedOrClosed(res) : Promise.resolve();
 }
 
 export function sendJson(

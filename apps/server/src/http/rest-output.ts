@@ -49,11 +49,7 @@ export async function output(request: RestRequest, executionId: string): Promise
   for await (const message of events(await caller.exec.onOutput({ executionId }))) {
     if (!started) {
       started = true;
-      res.writeHead(200, {
-        'content-type': 'text/plain; charset=utf-8',
-        'content-disposition': `attachment; filename="${outputFileName(record, 'txt')}"`,
-        'cache-control': 'no-store',
-      });
+      startDownload(res, 'text/plain', outputFileName(record, 'txt'));
     }
     if (message.type === 'output' && (asked.only === null || asked.only === message.stream)) {
       res.write(message.data);
@@ -61,6 +57,18 @@ export async function output(request: RestRequest, executionId: string): Promise
   }
   if (!started) res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
   res.end();
+}
+
+/**
+ * A download's status and headers, sent with its first piece: until then an error can still be
+ * answered with its own status.
+ */
+function startDownload(res: ServerResponse, type: string, fileName: string): void {
+  res.writeHead(200, {
+    'content-type': `${type}; charset=utf-8`,
+    'content-disposition': `attachment; filename="${fileName}"`,
+    'cache-control': 'no-store',
+  });
 }
 
 /**
@@ -84,11 +92,7 @@ async function recording(
   for await (const message of events(await caller.exec.onOutput({ executionId: record.id }))) {
     if (!started) {
       started = true;
-      res.writeHead(200, {
-        'content-type': 'application/x-asciicast; charset=utf-8',
-        'content-disposition': `attachment; filename="${outputFileName(record, 'cast')}"`,
-        'cache-control': 'no-store',
-      });
+      startDownload(res, 'application/x-asciicast', outputFileName(record, 'cast'));
       res.write(cast.header());
     }
     if (message.type === 'output') {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { OutputSink, SubscriptionCounter, Transport } from '@ogent/api';
 import { ByteChain } from '@ogent/wire';
 import type { WebSocket } from 'ws';
+import { drainedOrClosed } from './drain.js';
 
 /** Above this many unsent bytes on a socket, subscriptions wait before producing more. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
@@ -26,15 +27,7 @@ export const chainBytesForWire: OutputSink['join'] = (parts, bytes) =>
 function socketReady(ws: WebSocket, socket: Socket): () => Promise<void> {
   return async () => {
     while (ws.readyState === ws.OPEN && ws.bufferedAmount > SOCKET_HIGH_WATER) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          socket.off('drain', done);
-          ws.off('close', done);
-          resolve();
-        };
-        socket.once('drain', done);
-        ws.once('close', done);
-      });
+      await drainedOrClosed(socket, ws);
     }
   };
 }

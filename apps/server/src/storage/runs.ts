@@ -10,6 +10,7 @@ import type {
   RunTransaction,
 } from '@ogent/api';
 import type { ExecutionState } from '@ogent/api';
+import { defined } from '@ogent/executor';
 import { type Kysely, type Selectable, type Updateable, sql } from 'kysely';
 import { decodeCursor, pageOf } from './cursor.js';
 import type { PgDatabase } from './postgres/schema.js';
@@ -304,12 +305,14 @@ export class SqlRunStore implements RunStore {
           changed = true;
           await trx
             .updateTable('runs')
-            .set({
-              ...(change.status === undefined ? {} : { status: change.status }),
-              ...(change.stop === undefined ? {} : { stop: change.stop }),
-              ...(change.stopReason === undefined ? {} : { stop_reason: change.stopReason }),
-              ...(change.finishedAt === undefined ? {} : { finished_at: change.finishedAt }),
-            })
+            .set(
+              defined({
+                status: change.status,
+                stop: change.stop,
+                stop_reason: change.stopReason,
+                finished_at: change.finishedAt,
+              }),
+            )
             .where('id', '=', id)
             .execute();
         },

@@ -1,3 +1,4 @@
+import { ManualClock } from '@ogent/executor';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, isPasswordHash, verifyPassword } from '../passwords.js';
 import { TokenError, TokenService, generateSigningKey } from './tokens.js';
@@ -41,10 +42,18 @@ describe('TokenService', () => {
     await expect(tokens.verify('garbage')).rejects.toThrow('malformed');
   });
 
-  it('refuses an expired token', async () => {
-    const tokens = await TokenService.create({ keys: [await generateSigningKey()], ttl: '1s' });
-    const { token } = await tokens.issue('alice', [], { id: 'session-1' });
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+  it('accepts a token until its expiry and refuses it from then on', async () => {
+    const clock = new ManualClock();
+    const tokens = await TokenService.create({
+      keys: [await generateSigningKey()],
+      ttl: '1s',
+      clock,
+    });
+    const { token, expiresAt } = await tokens.issue('alice', [], { id: 'session-1' });
+    expect(expiresAt).toBe(clock.now() + 1_000);
+    clock.advance(999);
+    await expect(tokens.verify(token)).resolves.toMatchObject({ username: 'alice' });
+    clock.advance(1);
     await expect(tokens.verify(token)).rejects.toThrow('expired');
   });
 });

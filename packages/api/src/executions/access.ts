@@ -1,3 +1,4 @@
+import { defined } from '@ogent/executor';
 import type { AuthUser } from '../domain/user.js';
 import { DomainError } from '../errors.js';
 import type { LiveBus } from '../ports/live-bus.js';
@@ -38,7 +39,7 @@ export class ExecutionAccess {
     query: Omit<ExecutionQuery, 'username'> & { username?: string },
   ): Promise<{ items: ExecutionListItem[]; nextCursor: string | null }> {
     const username = user.viewAll ? query.username : user.username;
-    return this.records.list({ ...query, ...(username === undefined ? {} : { username }) });
+    return this.records.list({ ...query, ...defined({ username }) });
   }
 
   /**

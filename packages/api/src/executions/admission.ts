@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   type Clock,
   type CommandPolicy,
+  defined,
   type Executor,
   type Permitted,
   singleQuoted,
@@ -217,8 +218,7 @@ export class Admission {
         username: user.username,
         target: request.target,
         decision,
-        ...(request.run === undefined ? {} : { run: request.run }),
-        ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+        ...defined({ run: request.run, timeoutMs: request.timeoutMs }),
       },
     };
   }
@@ -330,7 +330,7 @@ export class Admission {
           target: base.target,
           input: base.input,
           ...decision,
-          ...(request.run === undefined ? {} : { runId: request.run.id }),
+          ...defined({ runId: request.run?.id }),
         },
       }),
     );

@@ -1,3 +1,4 @@
+import { defined } from '@ogent/executor';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { toTRPCError } from '../adapters/trpc-errors.js';
@@ -33,8 +34,7 @@ export const execRouter = router({
         command: input.command,
         source: ctx.source,
         address: ctx.clientAddress,
-        ...(input.params === undefined ? {} : { params: input.params }),
-        ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+        ...defined({ params: input.params, idempotencyKey: input.idempotencyKey }),
       }),
     ),
 
@@ -116,15 +116,17 @@ export const execRouter = router({
       ctx.services.executions.list(ctx.user, {
         limit: input.limit,
         ...(input.cursor == null ? {} : { cursor: input.cursor }),
-        ...(input.status === undefined ? {} : { status: input.status }),
-        ...(input.target === undefined ? {} : { target: input.target }),
-        ...(input.username === undefined ? {} : { username: input.username }),
+        ...defined({
+          status: input.status,
+          target: input.target,
+          username: input.username,
+          runId: input.runId,
+          excludeRuns: input.excludeRuns,
+        }),
         ...(input.search === undefined || input.search === '' ? {} : { search: input.search }),
         ...(input.text === undefined || input.text.trim() === ''
           ? {}
           : { text: input.text.trim() }),
-        ...(input.runId === undefined ? {} : { runId: input.runId }),
-        ...(input.excludeRuns === undefined ? {} : { excludeRuns: input.excludeRuns }),
       }),
     ),
 });

@@ -1,3 +1,4 @@
+import { defined } from '@ogent/executor';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { toTRPCError } from '../adapters/trpc-errors.js';
@@ -40,13 +41,6 @@ export const runOptionsInput = {
   /** On a stop: let running hosts finish (default) or cancel them. */
   onFailure: z.enum(['finish', 'cancel']).optional(),
 };
-
-/** Drops undefined fields, for exactOptionalPropertyTypes. */
-function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
-    [K in keyof T]: Exclude<T[K], undefined>;
-  };
-}
 
 export const runsRouter = router({
   /**

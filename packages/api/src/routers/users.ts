@@ -1,3 +1,4 @@
+import { defined } from '@ogent/executor';
 import { z } from 'zod';
 import { protectedProcedure, router } from '../trpc.js';
 
@@ -31,10 +32,7 @@ export const usersRouter = router({
       ctx.services.accounts.update(
         ctx.user,
         input.username,
-        {
-          ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
-          ...(input.roles === undefined ? {} : { roles: input.roles }),
-        },
+        defined({ disabled: input.disabled, roles: input.roles }),
         ctx.clientAddress,
       ),
     ),

@@ -1,4 +1,4 @@
-import { ManualClock } from '@ogent/executor';
+import { defined, ManualClock } from '@ogent/executor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuplicateIdempotencyKeyError } from '../errors.js';
 import type { EndMessage, ExecutionRecord, OutputChunk, StoredChunk } from '../domain/execution.js';
@@ -156,7 +156,7 @@ export function describeExecutionStoreContract(
         const page = await store.records.list({
           username: 'alice',
           limit: 2,
-          ...(cursor === undefined ? {} : { cursor }),
+          ...defined({ cursor }),
         });
         seen.push(...page.items.map((r) => r.id));
         cursor = page.nextCursor ?? undefined;

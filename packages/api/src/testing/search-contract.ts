@@ -1,3 +1,4 @@
+import { defined } from '@ogent/executor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionListItem, ExecutionRecord } from '../domain/execution.js';
 import type { OutputSearchIndex } from '../ports/output-search.js';
@@ -104,7 +105,7 @@ export function describeOutputSearchContract(
           limit: 2,
           username: 'alice',
           text: 'quota',
-          ...(cursor === undefined ? {} : { cursor }),
+          ...defined({ cursor }),
         });
         expect(page.items.length).toBeLessThanOrEqual(2);
         for (const item of page.items) expect(marked(item)).toEqual(['quota']);

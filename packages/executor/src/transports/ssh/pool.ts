@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { defined } from '../../defined.js';
 import { ExecutorError } from '../../errors.js';
 import type { SshTarget } from '../../targets.js';
 import { fingerprintSha256, normalizeFingerprint } from './host-key.js';
@@ -273,13 +274,7 @@ export class SshPool {
         offered = fingerprintSha256(key);
         return this.pins.has(offered);
       },
-      ...(this.credentials.privateKey === undefined
-        ? {}
-        : { privateKey: this.credentials.privateKey }),
-      ...(this.credentials.passphrase === undefined
-        ? {}
-        : { passphrase: this.credentials.passphrase }),
-      ...(this.credentials.agent === undefined ? {} : { agent: this.credentials.agent }),
+      ...defined(this.credentials),
     };
     try {
       client.connect(config);

@@ -13,6 +13,7 @@ import {
   guardNonce,
   guardedCommandLine,
 } from './path-guard.js';
+import { defined } from '../../defined.js';
 import { type SshCredentials, SshPool } from './pool.js';
 
 /**
@@ -52,11 +53,7 @@ function loadCredentials(target: SshTarget): SshCredentials {
       );
     }
   }
-  return {
-    ...(privateKey === undefined ? {} : { privateKey }),
-    ...(target.passphrase === undefined ? {} : { passphrase: target.passphrase }),
-    ...(target.agent === undefined ? {} : { agent: target.agent }),
-  };
+  return defined({ privateKey, passphrase: target.passphrase, agent: target.agent });
 }
 
 /** Runs argv on an SSH target over pooled ssh2 connections. */

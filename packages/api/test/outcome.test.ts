@@ -1,34 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf, executionOutcome, outcomeOfRecord } from './outcome.js';
-import type { ExecutionRecord } from '../domain/execution.js';
+import { errorOf, executionOutcome, outcomeOfRecord } from '../src/executions/outcome.js';
+import { sampleRecord } from '../src/testing/contracts.js';
 
-const record: ExecutionRecord = {
-  id: 'e1',
-  username: 'alice',
-  target: 'web-1',
-  input: 'uptime',
-  decision: 'allowed',
-  rule: 'commands.uptime',
-  refusalCode: null,
-  reason: null,
-  argv: ['/usr/bin/uptime'],
-  status: 'running',
-  exitCode: null,
-  signal: null,
-  error: null,
-  errorCode: null,
-  createdAt: 1_000,
-  finishedAt: null,
-  durationMs: null,
-  outputBytes: 0,
-  outputLines: null,
-  lastSeq: 0,
-  truncated: false,
-  runId: null,
-  outputPrunedAt: null,
-  idempotencyKey: null,
-  source: 'trpc',
-};
+const record = sampleRecord({ status: 'running' });
 
 describe('an execution outcome', () => {
   it('says nothing happened for what it is not told', () => {
@@ -64,27 +38,17 @@ describe('an execution outcome', () => {
 
   it('is read back from a record once it has ended, and not before', () => {
     expect(outcomeOfRecord(record, 9)).toBeUndefined();
-    const ended = {
-      ...record,
-      status: 'completed' as const,
+    const end = {
+      status: 'completed',
       exitCode: 0,
       finishedAt: 7,
       durationMs: 6,
       outputBytes: 12,
       outputLines: 2,
       lastSeq: 3,
-    };
-    expect(outcomeOfRecord(ended, 9)).toEqual(
-      executionOutcome({
-        status: 'completed',
-        exitCode: 0,
-        finishedAt: 7,
-        durationMs: 6,
-        outputBytes: 12,
-        outputLines: 2,
-        lastSeq: 3,
-      }),
-    );
+    } as const;
+    const ended = { ...record, ...end };
+    expect(outcomeOfRecord(ended, 9)).toEqual(executionOutcome(end));
     expect(outcomeOfRecord({ ...ended, finishedAt: null }, 9)?.finishedAt).toBe(9);
     expect(errorOf({ error: 'lost', errorCode: null })).toEqual({
       code: 'unknown',
