@@ -1,40 +1,17 @@
 import { RunFollower, type RunProgressEvent } from '@ogent/client';
 import { describe, expect, it } from 'vitest';
 import { RunProgress } from './run-progress';
+import { sampleHost, sampleSummary } from './test-runs';
 import type { HostStatus, RunHost, RunSummary } from './types';
 
+/** Host `target` in `status`, at `version`. */
 function host(target: string, status: HostStatus, version: number): RunHost {
-  return {
-    target,
-    position: 0,
-    status,
-    executionId: null,
-    executionStatus: null,
-    exitCode: status === 'succeeded' ? 0 : null,
-    signal: null,
-    execTime: null,
-    error: null,
-    outputBytes: 0,
-    outputSha256: null,
-    instance: null,
-    startedAt: null,
-    finishedAt: null,
-    version,
-  };
+  return sampleHost(target, status, { version });
 }
 
-function summary(counts: Partial<RunSummary>): RunSummary {
-  return {
-    total: 2,
-    pending: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    refused: 0,
-    cancelled: 0,
-    skipped: 0,
-    ...counts,
-  };
+/** Counts of a run of two hosts. */
+function summary(counts: Partial<Omit<RunSummary, 'total'>>): RunSummary {
+  return { ...sampleSummary(counts), total: 2 };
 }
 
 function hostsEvent(seq: number, hosts: RunHost[], counts: Partial<RunSummary>): RunProgressEvent {
