@@ -6,7 +6,6 @@ import type { ExecutionEnd, ExecutionEvent, RouterOutputs, TargetView } from '@o
  */
 export type {
   ExecutionEnd,
-  ExecutionEvent,
   ExecutionRecord,
   ExecutionState,
   RouterInputs,

@@ -1,4 +1,5 @@
-import type { ExecutionEnd, FollowPhase } from '@ogent/client';
+import type { FollowPhase } from '@ogent/client';
+import type { ExecutionEnd } from '../api/types.js';
 import type { ExecutionFacts } from './execution-facts';
 import { StatusBadge } from './StatusBadge';
 import { formatBytes, formatCount, formatDuration } from './status';

@@ -1,4 +1,5 @@
-import type { ExecutionEnd, ExecutionRecord, ExecutionState, FollowPhase } from '@ogent/client';
+import type { FollowPhase } from '@ogent/client';
+import type { ExecutionEnd, ExecutionRecord, ExecutionState } from '../api/types.js';
 import { STATUS_LABELS } from './status';
 
 /** What the pane says about an execution, from its record and what the feed has seen. */
