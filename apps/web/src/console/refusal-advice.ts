@@ -1,4 +1,4 @@
-import type { Refusal } from '@ogent/client';
+import type { Refusal } from '../api/errors';
 import type { CommandHint } from '../api/types.js';
 import { didYouMean } from './did-you-mean';
 
