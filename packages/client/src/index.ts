@@ -27,7 +27,14 @@ export {
   refusalOf,
   type OgentApiError,
 } from './errors.js';
-export { Follower, type FollowListener, type FollowPhase } from './follower.js';
+export {
+  Follower,
+  type FollowListener,
+  type FollowPhase,
+  type FollowerOptions,
+  type OpenStream,
+  type StreamObserver,
+} from './follower.js';
 export { RunFollower, mergeHosts, type WatchOptions } from './run-follower.js';
 export type { AppRouter } from './router.js';
 export type {

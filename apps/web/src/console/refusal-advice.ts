@@ -1,3 +1,4 @@
+import type { Refusal } from '../api/errors';
 import type { CommandHint } from '../api/types.js';
 import { didYouMean } from './did-you-mean';
 
@@ -54,11 +55,7 @@ function globAdvice(command: string, position: number, commands: readonly Comman
  * the allowed one it was probably meant to be.
  */
 export function adviceFor(
-  refusal: {
-    readonly refusalCode: string;
-    readonly position: number | null;
-    readonly span: { readonly start: number; readonly end: number } | null;
-  },
+  refusal: Pick<Refusal, 'refusalCode' | 'position' | 'span'>,
   command: string,
   commands: readonly CommandHint[],
 ): Advice | null {

@@ -68,7 +68,7 @@ export function ExecutionPane({
   const record = trpc.exec.byId.useQuery({ executionId });
   const now = useNow();
 
-  const feed = useMemo(() => new ExecutionFeed(api.trpc, executionId), [api, executionId]);
+  const feed = useMemo(() => new ExecutionFeed(api.followOutput(executionId)), [api, executionId]);
   useEffect(() => {
     feed.start();
     return () => feed.stop();

@@ -1,13 +1,13 @@
-import type { EndMessage } from '../api/types.js';
-import type { FeedPhase } from './execution-feed';
+import type { FollowPhase } from '@ogent/client';
+import type { ExecutionEnd } from '../api/types.js';
 import type { ExecutionFacts } from './execution-facts';
 import { StatusBadge } from './StatusBadge';
 import { formatBytes, formatCount, formatDuration } from './status';
 
 interface ExecutionStatusBarProps {
   readonly facts: ExecutionFacts;
-  readonly end: EndMessage | null;
-  readonly phase: FeedPhase;
+  readonly end: ExecutionEnd | null;
+  readonly phase: FollowPhase;
   /** Lines received so far. */
   readonly lines: number;
   /** What the last action said (copied, saved, or why not). */

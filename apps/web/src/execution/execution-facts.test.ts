@@ -1,4 +1,4 @@
-import type { EndMessage, ExecutionRecord } from '../api/types.js';
+import type { ExecutionEnd, ExecutionRecord } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { executionFacts } from './execution-facts';
 
@@ -13,7 +13,7 @@ const record = (over: Partial<ExecutionRecord>): ExecutionRecord =>
     ...over,
   }) as ExecutionRecord;
 
-const end = (over: Partial<EndMessage>): EndMessage =>
+const end = (over: Partial<ExecutionEnd>): ExecutionEnd =>
   ({
     type: 'end',
     status: 'completed',
@@ -23,7 +23,7 @@ const end = (over: Partial<EndMessage>): EndMessage =>
     error: null,
     outputBytes: 10,
     ...over,
-  }) as EndMessage;
+  }) as ExecutionEnd;
 
 describe('executionFacts', () => {
   it('knows nothing before the record or the end arrives', () => {
@@ -34,7 +34,7 @@ describe('executionFacts', () => {
   });
 
   it('counts the time of a running execution from its start', () => {
-    const facts = executionFacts(record({}), null, 'streaming', 4_000);
+    const facts = executionFacts(record({}), null, 'live', 4_000);
     expect(facts).toMatchObject({ status: 'running', running: true, elapsed: 3_000 });
     expect(facts.duration).toBeNull();
     expect(facts.announcement).toBe('');
@@ -56,7 +56,7 @@ describe('executionFacts', () => {
 
   it('replays an ended execution from the record until its end is read back', () => {
     const info = record({ status: 'completed', exitCode: 0, durationMs: 700 });
-    const facts = executionFacts(info, null, 'streaming', 9);
+    const facts = executionFacts(info, null, 'live', 9);
     expect(facts).toMatchObject({ replaying: true, duration: 700, placeholder: 'Loading output…' });
     expect(executionFacts(info, null, 'failed', 9).replaying).toBe(false);
   });

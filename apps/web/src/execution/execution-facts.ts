@@ -1,5 +1,5 @@
-import type { EndMessage, ExecutionRecord, ExecutionState } from '../api/types.js';
-import type { FeedPhase } from './execution-feed';
+import type { FollowPhase } from '@ogent/client';
+import type { ExecutionEnd, ExecutionRecord, ExecutionState } from '../api/types.js';
 import { STATUS_LABELS } from './status';
 
 /** What the pane says about an execution, from its record and what the feed has seen. */
@@ -31,8 +31,8 @@ export interface ExecutionFacts {
  */
 export function executionFacts(
   info: ExecutionRecord | undefined,
-  end: EndMessage | null,
-  phase: FeedPhase,
+  end: ExecutionEnd | null,
+  phase: FollowPhase,
   now: number,
 ): ExecutionFacts {
   const status: ExecutionState | null =

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXECUTION_STATES, executionSummary, statusView } from './status';
+import { EXECUTION_STATES } from '@ogent/client';
+import { executionSummary, isExecutionState, statusView } from './status';
 
 describe('statusView', () => {
   it('reads a non-zero exit as a failure, and exit 0 as a success', () => {
@@ -23,6 +24,15 @@ describe('statusView', () => {
     }
     expect(statusView('failed').tone).toBe('failure');
     expect(statusView('timed_out', 143).label).toBe('Timed out');
+  });
+});
+
+describe('isExecutionState', () => {
+  it("takes the contract's states and nothing else, not even an object's inherited names", () => {
+    expect(EXECUTION_STATES.every(isExecutionState)).toBe(true);
+    for (const value of ['', 'Running', 'succeeded', 'toString', 'constructor']) {
+      expect(isExecutionState(value)).toBe(false);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
-import type { ExecutionState } from '../api/types.js';
+import { EXECUTION_STATES, type ExecutionState } from '@ogent/client';
 
-/** Every state an execution can be in (mirrors the server's list; the Record keeps them in step). */
+/** Each execution state as a word (the Record's type keeps it in step with the contract's list). */
 export const STATUS_LABELS: Readonly<Record<ExecutionState, string>> = {
   running: 'Running',
   completed: 'Completed',
@@ -11,8 +11,6 @@ export const STATUS_LABELS: Readonly<Record<ExecutionState, string>> = {
   interrupted: 'Interrupted',
   refused: 'Refused',
 };
-
-export const EXECUTION_STATES = Object.keys(STATUS_LABELS) as ExecutionState[];
 
 /** What each status means, for a tooltip and screen readers. */
 export const STATUS_DESCRIPTIONS: Readonly<Record<ExecutionState, string>> = {
@@ -107,7 +105,8 @@ export function executionSummary(
 }
 
 export function isExecutionState(value: string): value is ExecutionState {
-  return value in STATUS_LABELS;
+  // Not `value in STATUS_LABELS`, which an inherited name such as `toString` would pass.
+  return EXECUTION_STATES.some((state) => state === value);
 }
 
 /** 340 ms, 12.3 s, 2 min 05 s, 1 h 02 min. */

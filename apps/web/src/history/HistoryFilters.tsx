@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { EXECUTION_STATES, STATUS_LABELS, isExecutionState } from '../execution/status';
+import { EXECUTION_STATES } from '@ogent/client';
+import { STATUS_LABELS, isExecutionState } from '../execution/status';
 import type { HistoryFilterValues } from './history-query';
 
 interface HistoryFiltersProps {

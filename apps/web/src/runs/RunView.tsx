@@ -98,7 +98,7 @@ function useRunFeed(runId: string) {
   const api = useApi();
   const { expire } = useSession();
   const utils = trpc.useUtils();
-  const progress = useMemo(() => new RunProgress(api.trpc, runId), [api, runId]);
+  const progress = useMemo(() => new RunProgress(api.followRun(runId)), [api, runId]);
   useEffect(() => {
     progress.start();
     return () => progress.stop();

@@ -1,10 +1,6 @@
+import { HOST_STATUSES } from '@ogent/client';
 import { formatCount, formatDuration } from '../execution/status';
-import {
-  HOST_STATUSES,
-  HOST_STATUS_DESCRIPTIONS,
-  HOST_STATUS_LABELS,
-  RUN_STATUS_LABELS,
-} from './host-status';
+import { HOST_STATUS_DESCRIPTIONS, HOST_STATUS_LABELS, RUN_STATUS_LABELS } from './host-status';
 import type { HostStatus, RunStatus, RunSummary } from './types';
 
 interface SummaryBarProps {

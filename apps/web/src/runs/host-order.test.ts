@@ -1,29 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOST_SORT, compareHosts, nextSort } from './host-order';
+import { sampleHost } from './test-runs';
 import type { HostStatus, RunHost } from './types';
 
+/** Host `target` (numbered as its name ends) in `status`. */
 function host(
   target: string,
   status: HostStatus,
   extra: { exitCode?: number | null; execTime?: number | null } = {},
 ): RunHost {
-  return {
-    target,
+  return sampleHost(target, status, {
     position: Number(/\d+/.exec(target)?.[0] ?? 0),
-    status,
-    executionId: null,
-    executionStatus: null,
     exitCode: extra.exitCode ?? null,
-    signal: null,
     execTime: extra.execTime ?? null,
-    error: null,
-    outputBytes: 0,
-    outputSha256: null,
-    instance: null,
-    startedAt: null,
-    finishedAt: null,
-    version: 1,
-  };
+  });
 }
 
 const hosts = [

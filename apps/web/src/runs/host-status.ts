@@ -1,16 +1,5 @@
 import type { HostStatus, RunStatus, RunSummary } from './types';
 
-/** Every state a host of a run can be in, in the order the summary bar shows them. */
-export const HOST_STATUSES = [
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'refused',
-  'cancelled',
-  'skipped',
-] as const satisfies readonly HostStatus[];
-
 export const HOST_STATUS_LABELS: Readonly<Record<HostStatus, string>> = {
   pending: 'Pending',
   running: 'Running',

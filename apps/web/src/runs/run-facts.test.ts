@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HOST_SORT } from './host-order';
 import { gridHosts, groupsByTarget, runFacts } from './run-facts';
-import type { HostStatus, RunGroup, RunHost, RunSummary, RunView } from './types';
-
-const summary = (counts: Partial<RunSummary>): RunSummary => ({
-  total: 3,
-  pending: 0,
-  running: 0,
-  succeeded: 0,
-  failed: 0,
-  refused: 0,
-  cancelled: 0,
-  skipped: 0,
-  ...counts,
-});
-
-const host = (target: string, status: HostStatus): RunHost =>
-  ({ target, status, exitCode: status === 'succeeded' ? 0 : null }) as RunHost;
+import { sampleHost as host, sampleSummary as summary } from './test-runs';
+import type { RunGroup, RunView } from './types';
 
 const record = (over: Partial<RunView>): RunView =>
   ({
