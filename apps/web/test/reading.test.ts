@@ -296,7 +296,7 @@ describe('reading output', () => {
     });
     openGate('go-on');
     const { samples, grew } = await watch.evaluate((w) => w.result);
-    // The last million lines are in the script's pipe or on their way; it ends when let.
+    // Watched: the script may end now, its last lines still on their way to the page.
     openGate('finish');
     console.log(
       `held place: line ${number.format(held)} stayed at the top while ${number.format(grew)} ` +
