@@ -26,10 +26,10 @@ export const TOKEN_REJECTED_CLOSE_CODES: ReadonlySet<number> = new Set([
 /**
  * Where an execution stands. `refused`: the policy said no and nothing ran (at admission, or on
  * the target when a path argument resolved outside its prefix). `interrupted`: the server
- * stopped (or crashed) while it ran. The others after `running` are how the executor ended it.
+ * stopped (or crashed) while it ran. Those between are how the executor ended it. The order is
+ * the one lists and filters show.
  */
 export const EXECUTION_STATES = [
-  'refused',
   'running',
   'completed',
   'failed',
@@ -37,6 +37,7 @@ export const EXECUTION_STATES = [
   'timed_out',
   'truncated',
   'interrupted',
+  'refused',
 ] as const;
 /** One of {@link EXECUTION_STATES}. */
 export type ExecutionState = (typeof EXECUTION_STATES)[number];

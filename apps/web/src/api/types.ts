@@ -1,4 +1,4 @@
-import type { ExecutionEnd, ExecutionEvent, RouterOutputs, TargetView } from '@ogent/client';
+import type { RouterOutputs, TargetView } from '@ogent/client';
 
 /**
  * What the console knows of the server's types: the client package's, and what the router's
@@ -17,7 +17,3 @@ export type {
 /** A listed execution: with a text search, a snippet of the output where it matched. */
 export type ExecutionListItem = RouterOutputs['exec']['list']['items'][number];
 export type CommandHint = TargetView['commands'][number];
-/** The output buffer's name for {@link ExecutionEvent} (output/ is renamed separately). */
-export type ExecutionMessage = ExecutionEvent;
-/** The output buffer's name for {@link ExecutionEnd}. */
-export type EndMessage = ExecutionEnd;

@@ -1,4 +1,4 @@
-import type { EndMessage, ExecutionMessage } from '../api/types.js';
+import type { ExecutionEnd, ExecutionEvent } from '@ogent/client';
 import {
   BLOCK_BITS,
   BLOCK_MASK,
@@ -42,13 +42,13 @@ export class OutputBuffer extends VersionedSource {
   private widest = 0;
   private readonly times = new RowTimes();
   private seq = 0;
-  private endMessage: EndMessage | null = null;
+  private endMessage: ExecutionEnd | null = null;
   /** `seq` of the last message taken: resume after it. */
   get lastSeq(): number {
     return this.seq;
   }
 
-  get end(): EndMessage | null {
+  get end(): ExecutionEnd | null {
     return this.endMessage;
   }
 
@@ -215,7 +215,7 @@ export class OutputBuffer extends VersionedSource {
    * Takes one message of the stream. Returns false for a message already taken (by `seq`) or
    * anything after the end.
    */
-  push(message: ExecutionMessage): boolean {
+  push(message: ExecutionEvent): boolean {
     if (this.endMessage !== null || message.seq <= this.seq) return false;
     this.seq = message.seq;
     if (message.type === 'output') {

@@ -1,4 +1,4 @@
-import type { ExecutionMessage } from '../api/types.js';
+import type { ExecutionEvent } from '@ogent/client';
 import { OutputBuffer } from './output-buffer';
 
 /** Output messages and buffers for the output view's unit tests. */
@@ -10,7 +10,7 @@ export function binary(
   bytes: number[],
   stream: 'stdout' | 'stderr' = 'stdout',
   times: readonly (readonly [number, number])[] = [[0, 1_700_000_000_000]],
-): ExecutionMessage {
+): ExecutionEvent {
   return { type: 'output', seq: ++seq, stream, data: Uint8Array.from(bytes), times };
 }
 
@@ -19,12 +19,12 @@ export function out(
   text: string,
   stream: 'stdout' | 'stderr' = 'stdout',
   times?: readonly (readonly [number, number])[],
-): ExecutionMessage {
+): ExecutionEvent {
   return binary([...new TextEncoder().encode(text)], stream, times);
 }
 
 /** The end of a command that exited 0. */
-export function end(): ExecutionMessage {
+export function end(): ExecutionEvent {
   return {
     type: 'end',
     seq: ++seq,
