@@ -2,17 +2,9 @@ import type { CommandHint, TargetView } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import type { RunPreviewState } from '../fleet/use-run-preview';
 import { scopeOf } from './command-scope';
+import { commandHint } from './test-hints';
 
-const command = (name: string): CommandHint => ({
-  name,
-  description: null,
-  usage: name,
-  options: [],
-  optionHints: [],
-  minArgs: 0,
-  maxArgs: 0,
-  operandHints: [],
-});
+const command = (name: string): CommandHint => commandHint(name, { maxArgs: 0 });
 
 function target(id: string, label: string, commands: string[]): TargetView {
   return { id, label, transport: 'local', host: null, labels: {}, commands: commands.map(command) };

@@ -1,31 +1,14 @@
 import type { CommandHint } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import { applyCompletion, commonPrefix, completionsAt, wordAtCaret } from './completion';
+import { commandHint, valueHint } from './test-hints';
 
-type ValueHint = CommandHint['operandHints'][number];
-
-const value = (overrides: Partial<ValueHint>): ValueHint => ({
-  placeholder: 'ARG',
-  accepts: null,
-  integer: null,
-  choices: null,
-  pathPrefixes: null,
-  ...overrides,
-});
+const value = valueHint;
 const logs = value({ placeholder: 'PATH', accepts: 'under /var/log', pathPrefixes: ['/var/log'] });
 
-/** Hints as `targets.list` gives them (see packages/api's catalog). */
-const hint = (name: string, overrides: Partial<CommandHint> = {}): CommandHint => ({
-  name,
-  description: null,
-  usage: name,
-  options: [],
-  optionHints: [],
-  minArgs: 0,
-  maxArgs: 4,
-  operandHints: [value({})],
-  ...overrides,
-});
+/** Commands that take up to four untyped operands unless told otherwise. */
+const hint = (name: string, over: Partial<CommandHint> = {}): CommandHint =>
+  commandHint(name, { operandHints: [valueHint()], ...over });
 const commands = [
   hint('ls', {
     optionHints: [

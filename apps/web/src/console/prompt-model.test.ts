@@ -1,4 +1,3 @@
-import type { CommandHint } from '../api/types.js';
 import { describe, expect, it } from 'vitest';
 import type { Refusal } from '../api/errors';
 import { completionsAt } from './completion';
@@ -13,18 +12,9 @@ import {
   submitProblem,
   withCommandName,
 } from './prompt-model';
+import { commandHint } from './test-hints';
 
-const hint = (name: string, overrides: Partial<CommandHint> = {}): CommandHint => ({
-  name,
-  description: null,
-  usage: name,
-  options: [],
-  optionHints: [],
-  minArgs: 0,
-  maxArgs: 4,
-  operandHints: [],
-  ...overrides,
-});
+const hint = commandHint;
 const commands = [hint('ls', { usage: 'ls [-l] [PATH]' }), hint('lsblk'), hint('uptime')];
 
 describe('pressTab', () => {

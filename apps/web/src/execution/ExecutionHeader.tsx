@@ -2,7 +2,9 @@ import type { ExecutionRecord } from '../api/types.js';
 import type { LineTimesMode } from '../output/line-times';
 import type { ExecutionFacts } from './execution-facts';
 import { StatusBadge } from './StatusBadge';
-import { formatFull, formatWhen } from './status';
+import { formatWhen } from './status';
+import { CommandTitle } from './CommandTitle';
+import { Timestamp } from './Timestamp';
 import type { useExecutionActions } from './use-execution-actions';
 
 interface ExecutionHeaderProps {
@@ -44,24 +46,13 @@ export function ExecutionHeader({
   return (
     <header className="run__header">
       <div className="run__title">
-        <h2 id="run-command" className="run__command">
-          <span className="run__prompt" aria-hidden="true">
-            $
-          </span>
-          <span className="visually-hidden">Command: </span>
-          <code>{info?.input ?? '…'}</code>
-        </h2>
+        <CommandTitle command={info?.input} />
         {info !== undefined && (
           <p className="run__meta">
             {status !== null && <StatusBadge status={status} exitCode={exitCode} compact />} on{' '}
             <strong>{targetLabel(info.target)}</strong>
             {info.username !== username && <> · by {info.username}</>} ·{' '}
-            <time
-              dateTime={new Date(info.createdAt).toISOString()}
-              title={formatFull(info.createdAt)}
-            >
-              {formatWhen(info.createdAt, now)}
-            </time>
+            <Timestamp at={info.createdAt}>{formatWhen(info.createdAt, now)}</Timestamp>
           </p>
         )}
       </div>

@@ -1,12 +1,12 @@
 import type { TargetView } from '../api/types.js';
 import { useId, useMemo, useState } from 'react';
-import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { formatBytes } from '../execution/status';
 import { useSignedIn } from '../session/session-context';
 import { useNow } from '../shared/clock';
 import { useDebounced } from '../shared/use-debounced';
 import { HistoryFilters } from './HistoryFilters';
+import { LoadMoreButton, PagedListBody } from './PagedList';
 import { ENTRY_COLUMNS, HistoryItem, SavedCommands } from './HistoryItems';
 import { type HistoryFilterValues, NO_FILTERS, historyQuery, isFiltered } from './history-query';
 import { useRovingGrid } from './roving-grid';
@@ -91,17 +91,11 @@ export function ExecutionHistory({
       />
       <div className="history__body">
         <SavedCommands saved={saved} targetLabel={targetLabel} onRun={onRerun} onRemove={toggle} />
-        {list.isPending ? (
-          <p className="history__empty">Loading…</p>
-        ) : list.isError ? (
-          <p className="history__empty notice--error" role="alert">
-            {errorMessage(list.error)}
-          </p>
-        ) : items.length === 0 ? (
-          <p className="history__empty">
-            {filtered ? 'Nothing matches these filters.' : 'No commands run yet.'}
-          </p>
-        ) : (
+        <PagedListBody
+          list={list}
+          isEmpty={items.length === 0}
+          empty={filtered ? 'Nothing matches these filters.' : 'No commands run yet.'}
+        >
           <ul
             className="history__list"
             aria-label="Executions"
@@ -126,21 +120,12 @@ export function ExecutionHistory({
               />
             ))}
           </ul>
-        )}
+        </PagedListBody>
         <p id={`${ids}-keys`} className="visually-hidden">
           Up and Down move between commands, Left and Right between opening one, running it again
           and saving it; Home and End go to the first and the last.
         </p>
-        {list.hasNextPage && (
-          <button
-            type="button"
-            className="button history__more"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
-            {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        )}
+        <LoadMoreButton list={list} />
       </div>
     </>
   );

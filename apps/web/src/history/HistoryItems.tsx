@@ -1,7 +1,8 @@
 import type { ExecutionListItem, TargetView } from '../api/types.js';
 import { Fragment, useId } from 'react';
 import { StatusBadge } from '../execution/StatusBadge';
-import { formatBytes, formatCount, formatDuration, formatFull } from '../execution/status';
+import { formatBytes, formatCount, formatDuration } from '../execution/status';
+import { Timestamp } from '../execution/Timestamp';
 import { routeHref } from '../shared/route';
 import { formatRelative } from './relative-time';
 import { useRovingGrid } from './roving-grid';
@@ -67,12 +68,7 @@ export function HistoryItem({
             {target?.host != null && <> · {target.host}</>}
           </span>
           {showUser && <> · {item.username}</>} ·{' '}
-          <time
-            dateTime={new Date(item.createdAt).toISOString()}
-            title={formatFull(item.createdAt)}
-          >
-            {formatRelative(item.createdAt, now)}
-          </time>
+          <Timestamp at={item.createdAt}>{formatRelative(item.createdAt, now)}</Timestamp>
           {item.durationMs !== null && item.status !== 'refused' && (
             <> · {formatDuration(item.durationMs)}</>
           )}

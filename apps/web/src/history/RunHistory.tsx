@@ -1,10 +1,11 @@
-import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
 import { useNow } from '../shared/clock';
 import { routeHref } from '../shared/route';
-import { formatCount, formatDuration, formatFull } from '../execution/status';
+import { formatCount, formatDuration } from '../execution/status';
+import { Timestamp } from '../execution/Timestamp';
 import { RUN_STATUS_LABELS, runNames } from '../runs/host-status';
 import type { RunListItem } from '../runs/types';
+import { LoadMoreButton, PagedListBody } from './PagedList';
 import { formatRelative } from './relative-time';
 import { useSignedIn } from '../session/session-context';
 
@@ -57,12 +58,7 @@ function RunItem({
         <span className="history-item__meta">
           on <code>{names}</code> · {formatCount(item.total)} {item.total === 1 ? 'host' : 'hosts'}
           {showUser && <> · {item.username}</>} ·{' '}
-          <time
-            dateTime={new Date(item.createdAt).toISOString()}
-            title={formatFull(item.createdAt)}
-          >
-            {formatRelative(item.createdAt, now)}
-          </time>
+          <Timestamp at={item.createdAt}>{formatRelative(item.createdAt, now)}</Timestamp>
           {item.finishedAt !== null && <> · {formatDuration(item.finishedAt - item.createdAt)}</>}
         </span>
         <span className="history-item__hosts">{outcome(item)}</span>
@@ -89,18 +85,16 @@ export function RunHistory({ selectedId }: { selectedId: string | null }) {
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <div className="history__body">
-      {list.isPending ? (
-        <p className="history__empty">Loading…</p>
-      ) : list.isError ? (
-        <p className="history__empty notice--error" role="alert">
-          {errorMessage(list.error)}
-        </p>
-      ) : items.length === 0 ? (
-        <p className="history__empty">
-          No runs yet. Name several targets, or a selector such as <code>role=web</code>, to run a
-          command on all of them.
-        </p>
-      ) : (
+      <PagedListBody
+        list={list}
+        isEmpty={items.length === 0}
+        empty={
+          <>
+            No runs yet. Name several targets, or a selector such as <code>role=web</code>, to run a
+            command on all of them.
+          </>
+        }
+      >
         <ul className="history__list" aria-label="Runs">
           {items.map((item) => (
             <RunItem
@@ -112,17 +106,8 @@ export function RunHistory({ selectedId }: { selectedId: string | null }) {
             />
           ))}
         </ul>
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button history__more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      </PagedListBody>
+      <LoadMoreButton list={list} />
     </div>
   );
 }

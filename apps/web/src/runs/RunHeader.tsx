@@ -1,6 +1,8 @@
 import { errorMessage } from '../api/errors';
 import { trpc } from '../api/trpc';
-import { formatCount, formatFull, formatWhen } from '../execution/status';
+import { CommandTitle } from '../execution/CommandTitle';
+import { formatCount, formatWhen } from '../execution/status';
+import { Timestamp } from '../execution/Timestamp';
 import { navigate } from '../shared/route';
 import { runNames } from './host-status';
 import type { RunFacts } from './run-facts';
@@ -41,24 +43,13 @@ export function RunHeader({
   return (
     <header className="run__header">
       <div className="run__title">
-        <h2 id="run-command" className="run__command">
-          <span className="run__prompt" aria-hidden="true">
-            $
-          </span>
-          <span className="visually-hidden">Command: </span>
-          <code>{info?.command ?? '…'}</code>
-        </h2>
+        <CommandTitle command={info?.command} />
         {info !== undefined && (
           <p className="run__meta">
             on <strong>{runNames(info)}</strong> · {formatCount(info.total)}{' '}
             {info.total === 1 ? 'host' : 'hosts'}, {info.options.concurrency} at a time
             {info.username !== username && <> · by {info.username}</>} ·{' '}
-            <time
-              dateTime={new Date(info.createdAt).toISOString()}
-              title={formatFull(info.createdAt)}
-            >
-              {formatWhen(info.createdAt, now)}
-            </time>
+            <Timestamp at={info.createdAt}>{formatWhen(info.createdAt, now)}</Timestamp>
             {info.retryOf !== null && (
               <>
                 {' '}
