@@ -15,6 +15,31 @@ interface HistoryFiltersProps {
   readonly viewAll: boolean;
 }
 
+/** A full-width free-text filter: the search and the user box. */
+function SearchField(props: {
+  readonly label: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly placeholder: string;
+  readonly maxLength: number;
+  /** The id of the text that says what the box looks through, if there is one. */
+  readonly describedBy?: string;
+}) {
+  return (
+    <label className="field field--wide">
+      <span className="field__label">{props.label}</span>
+      <input
+        type="search"
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+        placeholder={props.placeholder}
+        maxLength={props.maxLength}
+        aria-describedby={props.describedBy}
+      />
+    </label>
+  );
+}
+
 /** The history's filters: text, target, status and (for those who see all) user. */
 export function HistoryFilters({
   filters,
@@ -27,17 +52,14 @@ export function HistoryFilters({
   const set = (change: Partial<HistoryFilterValues>): void => onChange({ ...filters, ...change });
   return (
     <form className="history__filters" role="search" onSubmit={(event) => event.preventDefault()}>
-      <label className="field field--wide">
-        <span className="field__label">Search</span>
-        <input
-          type="search"
-          value={filters.search}
-          onChange={(event) => set({ search: event.target.value })}
-          placeholder="Command or output"
-          maxLength={256}
-          aria-describedby={scopeId}
-        />
-      </label>
+      <SearchField
+        label="Search"
+        value={filters.search}
+        onChange={(search) => set({ search })}
+        placeholder="Command or output"
+        maxLength={256}
+        describedBy={scopeId}
+      />
       <p id={scopeId} className="field__hint field--wide" data-testid="search-scope">
         {scopeText}
       </p>
@@ -66,16 +88,13 @@ export function HistoryFilters({
         </select>
       </label>
       {viewAll && (
-        <label className="field field--wide">
-          <span className="field__label">User</span>
-          <input
-            type="search"
-            value={filters.user}
-            onChange={(event) => set({ user: event.target.value })}
-            placeholder="Everyone"
-            maxLength={64}
-          />
-        </label>
+        <SearchField
+          label="User"
+          value={filters.user}
+          onChange={(user) => set({ user })}
+          placeholder="Everyone"
+          maxLength={64}
+        />
       )}
     </form>
   );

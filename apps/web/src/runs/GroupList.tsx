@@ -1,5 +1,6 @@
 import { memo, useState } from 'react';
 import { formatCount } from '../execution/status';
+import { CompareButton } from './CompareButton';
 import { HostStateBadge } from './HostStateBadge';
 import type { RunGroup } from './types';
 
@@ -61,15 +62,7 @@ export const GroupList = memo(function GroupList({
                 {formatCount(group.targets.length)} {group.targets.length === 1 ? 'host' : 'hosts'}
               </span>
               <span className="group__actions">
-                {index > 0 && (
-                  <button
-                    type="button"
-                    className="button button--small"
-                    onClick={() => onCompare(group)}
-                  >
-                    Compare with majority
-                  </button>
-                )}
+                {index > 0 && <CompareButton onCompare={() => onCompare(group)} />}
                 <button
                   type="button"
                   className="button button--small"

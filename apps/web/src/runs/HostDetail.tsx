@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { ExecutionPane } from '../execution/ExecutionPane';
+import { CompareButton } from './CompareButton';
 import { HostStateBadge } from './HostStateBadge';
 import type { RunGroup, RunHost } from './types';
 
@@ -55,15 +56,7 @@ export const HostDetail = memo(function HostDetail({
         <h3 className="host-detail__title">{targetLabel(target)}</h3>
         {host !== undefined && <HostStateBadge status={host.status} />}
         <span className="host-detail__actions">
-          {minority !== undefined && (
-            <button
-              type="button"
-              className="button button--small"
-              onClick={() => onCompare(minority)}
-            >
-              Compare with majority
-            </button>
-          )}
+          {minority !== undefined && <CompareButton onCompare={() => onCompare(minority)} />}
           <button type="button" className="button button--small" onClick={onClose}>
             Back to results
           </button>
