@@ -19,12 +19,36 @@ interface ExecutionHeaderProps {
     readonly requested: boolean;
     readonly request: () => void;
   };
-  readonly actions: ReturnType<typeof useExecutionActions>;
+  readonly actions: ExecutionActions;
   readonly lineTimes: LineTimesMode;
   /** Timestamps on or off (back in the form last chosen). */
   readonly onToggleLineTimes: () => void;
   readonly onLineTimesForm: (form: Exclude<LineTimesMode, 'off'>) => void;
   readonly onEdit: (command: string, target: string) => void;
+}
+
+type ExecutionActions = ReturnType<typeof useExecutionActions>;
+
+/** Downloads the output in `format`, and says so while that download runs. */
+function DownloadButton(props: {
+  readonly format: Parameters<ExecutionActions['download']>[0];
+  readonly actions: ExecutionActions;
+  readonly disabled: boolean;
+  readonly title?: string;
+  readonly children: string;
+}) {
+  const { format, actions } = props;
+  return (
+    <button
+      type="button"
+      className="button"
+      onClick={() => actions.download(format)}
+      disabled={props.disabled}
+      title={props.title}
+    >
+      {actions.downloading === format ? 'Downloading…' : props.children}
+    </button>
+  );
 }
 
 /** The command, where and when it ran and by whom, and what can be done with it. */
@@ -76,23 +100,17 @@ export function ExecutionHeader({
         >
           Copy command
         </button>
-        <button
-          type="button"
-          className="button"
-          onClick={() => actions.download('text')}
-          disabled={cannotDownload}
-        >
-          {actions.downloading === 'text' ? 'Downloading…' : 'Download output'}
-        </button>
-        <button
-          type="button"
-          className="button"
-          onClick={() => actions.download('cast')}
+        <DownloadButton format="text" actions={actions} disabled={cannotDownload}>
+          Download output
+        </DownloadButton>
+        <DownloadButton
+          format="cast"
+          actions={actions}
           disabled={cannotDownload}
           title="An asciicast file: asciinema play replays it with its timing"
         >
-          {actions.downloading === 'cast' ? 'Downloading…' : 'Download recording'}
-        </button>
+          Download recording
+        </DownloadButton>
         <button
           type="button"
           className="button"
